@@ -1,0 +1,434 @@
+// The schema: which tables and keys exist, their defaults and limits. Keep
+// docs/configuration.md in step with every change here.
+#include "config/config.h"
+
+#include <arpa/inet.h>
+#include <sys/un.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <sstream>
+
+#include "config/address.h"
+#include "config/reader.h"
+#include "sipwire/limits.h"
+
+namespace sipwire::config {
+
+namespace {
+
+using detail::fail;
+using detail::index_key;
+using detail::quote;
+using detail::Section;
+using detail::Value;
+
+constexpr int64_t kDefaultIdleSleepUs = 50;
+constexpr int64_t kMaxIdleSleepUs = 100000;
+constexpr int64_t kDefaultBurst = 32;
+constexpr int64_t kDefaultDescriptors = 1024;
+constexpr int64_t kMinDescriptors = 64;
+constexpr int64_t kMaxDescriptors = 4096;
+constexpr int64_t kDefaultMbufs = 8191;
+constexpr int64_t kMinMbufs = 1023;
+constexpr int64_t kMaxMbufs = 1048575;
+constexpr uint16_t kDefaultSipPort = 5060;
+constexpr int64_t kDefaultRtpMin = 20000;
+constexpr int64_t kDefaultRtpMax = 29999;
+constexpr int64_t kMinRtpPort = 1024;
+constexpr size_t kMaxInstanceName = 32;
+constexpr size_t kMaxSocketPath = sizeof(sockaddr_un::sun_path) - 1;
+
+bool instance_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
+}
+
+bool port_name_char(char c) {
+    return instance_char(c) || c == '.' || c == ':';
+}
+
+// Copies a string checked to fit into a NUL-terminated fixed buffer.
+template <size_t N>
+void copy_c_string(char (&dst)[N], const std::string& src) {
+    std::memcpy(dst, src.data(), src.size());
+    dst[src.size()] = '\0';
+}
+
+void load_instance(const Section& s, Config& c) {
+    c.instance = "default";
+    if (const Value* v = s.find("name")) {
+        const std::string& name = detail::as_string(*v, s.key("name"));
+        bool ok = !name.empty() && name.size() <= kMaxInstanceName;
+        for (char ch : name) ok = ok && instance_char(ch);
+        if (!ok)
+            fail(*v, s.key("name"),
+                 "must be 1 to 32 characters from [a-zA-Z0-9_-], got " + quote(name));
+        c.instance = name;
+    }
+    c.log_level = "info";
+    if (const Value* v = s.find("log_level")) {
+        const std::string& level = detail::as_string(*v, s.key("log_level"));
+        if (level != "debug" && level != "info" && level != "warning" && level != "error")
+            fail(*v, s.key("log_level"),
+                 "must be one of \"debug\", \"info\", \"warning\", \"error\"; got " + quote(level));
+        c.log_level = level;
+    }
+}
+
+void load_dataplane(const Section& s, Config& c) {
+    const std::string args_key = s.key("eal_args");
+    const Value& args_value = s.require("eal_args");
+    const auto& args = detail::as_array(args_value, args_key);
+    // sipwire-dp reads an empty list as "no configuration published yet".
+    if (args.empty())
+        fail(args_value, args_key,
+             "at least one EAL argument is required (e.g. \"--no-huge\" for a test set-up)");
+    if (args.size() > kMaxEalArgs - 1)
+        fail(args[kMaxEalArgs - 1], args_key,
+             std::to_string(args.size()) + " arguments, at most " +
+                 std::to_string(kMaxEalArgs - 1) + " are supported");
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string key = index_key(args_key, i);
+        const std::string& arg = detail::as_string(args[i], key);
+        if (arg.empty()) fail(args[i], key, "must not be empty");
+        if (arg.find('\0') != std::string::npos)
+            fail(args[i], key, "must not contain a NUL character");
+        if (arg.size() > kEalArgLen - 1)
+            fail(args[i], key,
+                 "is " + std::to_string(arg.size()) + " characters long, at most " +
+                     std::to_string(kEalArgLen - 1) + " are allowed");
+        copy_c_string(c.boot.eal_args[i], arg);
+    }
+    c.boot.eal_arg_count = static_cast<uint32_t>(args.size());
+
+    c.dataplane.idle_sleep_us = static_cast<uint32_t>(
+        s.integer("idle_sleep_us", 0, kMaxIdleSleepUs).value_or(kDefaultIdleSleepUs));
+    c.dataplane.burst_size =
+        static_cast<uint32_t>(s.integer("burst_size", 1, kMaxBurst).value_or(kDefaultBurst));
+
+    for (const char* name : {"rx_descriptors", "tx_descriptors"}) {
+        int64_t n = kDefaultDescriptors;
+        if (const Value* v = s.find(name)) {
+            n = detail::as_integer(*v, s.key(name), INT64_MIN, INT64_MAX);
+            if (n < kMinDescriptors || n > kMaxDescriptors || (n & (n - 1)) != 0)
+                fail(*v, s.key(name),
+                     "must be a power of two from " + std::to_string(kMinDescriptors) + " to " +
+                         std::to_string(kMaxDescriptors) + ", got " + std::to_string(n));
+        }
+        (name[0] == 'r' ? c.boot.rx_descriptors : c.boot.tx_descriptors) = static_cast<uint16_t>(n);
+    }
+    c.boot.mbufs_per_port = static_cast<uint32_t>(
+        s.integer("mbufs_per_port", kMinMbufs, kMaxMbufs).value_or(kDefaultMbufs));
+}
+
+void load_ports(const Section& root, Config& c) {
+    const Value* v = root.find("port");
+    if (!v) fail(1, "port", "missing required [[port]] table (at least one port)");
+    if (!v->is_array())
+        fail(*v, "port",
+             std::string("expected an array of tables ([[port]]), got ") +
+                 detail::type_name(v->type()));
+    const auto& entries = v->as_array();
+    if (entries.empty()) fail(*v, "port", "at least one [[port]] is required");
+    if (entries.size() > kMaxPorts)
+        fail(entries[kMaxPorts], "port",
+             std::to_string(entries.size()) + " ports, at most " + std::to_string(kMaxPorts) +
+                 " are supported");
+
+    for (size_t i = 0; i < entries.size(); ++i) {
+        const std::string path = index_key("port", i);
+        if (!entries[i].is_table())
+            fail(entries[i], path,
+                 std::string("expected a table, got ") + detail::type_name(entries[i].type()));
+        const Section s(&entries[i], path);
+        s.reject_unknown({"name", "address", "gateway"});
+
+        PortSettings settings;
+        const Value& name_value = s.require("name");
+        settings.name = detail::as_string(name_value, s.key("name"));
+        bool ok = !settings.name.empty() && settings.name.size() < kNameLen;
+        for (char ch : settings.name) ok = ok && port_name_char(ch);
+        if (!ok)
+            fail(name_value, s.key("name"),
+                 "must be a DPDK device name or PCI address of 1 to " +
+                     std::to_string(kNameLen - 1) + " characters from [a-zA-Z0-9_.:-], got " +
+                     quote(settings.name));
+        for (size_t j = 0; j < i; ++j)
+            if (c.ports[j].name == settings.name)
+                fail(name_value, s.key("name"),
+                     "duplicate port name " + quote(settings.name) + " (also port[" +
+                         std::to_string(j) + "])");
+
+        const Value& address_value = s.require("address");
+        settings.address = detail::as_string(address_value, s.key("address"));
+        detail::Ipv4Interface itf{};
+        if (std::string why = detail::parse_ipv4_interface(settings.address, itf); !why.empty())
+            fail(address_value, s.key("address"), why);
+        for (size_t j = 0; j < i; ++j)
+            if (ntohl(c.dataplane.ports[j].ipv4) == itf.address)
+                fail(address_value, s.key("address"),
+                     detail::format_ipv4(itf.address) + " is already the address of port[" +
+                         std::to_string(j) + "]");
+
+        uint32_t gateway = 0;
+        if (const Value* g = s.find("gateway")) {
+            settings.gateway = detail::as_string(*g, s.key("gateway"));
+            if (!settings.gateway.empty()) {
+                const auto parsed = detail::parse_ipv4(settings.gateway);
+                if (!parsed)
+                    fail(*g, s.key("gateway"), quote(settings.gateway) + " is not an IPv4 address");
+                if (std::string why = detail::check_gateway(itf, *parsed); !why.empty())
+                    fail(*g, s.key("gateway"), why);
+                gateway = *parsed;
+            }
+        }
+
+        copy_c_string(c.boot.port_names[i], settings.name);
+        PortConfig& pc = c.dataplane.ports[i];
+        pc.ipv4 = htonl(itf.address);
+        pc.prefix_len = itf.prefix_len;
+        pc.gateway_ipv4 = htonl(gateway);
+        c.ports.push_back(std::move(settings));
+    }
+    c.boot.port_count = static_cast<uint32_t>(entries.size());
+    c.dataplane.port_count = static_cast<uint32_t>(entries.size());
+}
+
+// Also returns where each SIP port was written, for the overlap check.
+std::vector<const Value*> load_sip(const Section& s, Config& c) {
+    std::vector<const Value*> where;
+    const Value* v = s.find("ports");
+    if (!v) {
+        c.dataplane.sip_ports[0] = kDefaultSipPort;
+        where.push_back(nullptr);
+        return where;
+    }
+    const std::string key = s.key("ports");
+    const auto& ports = detail::as_array(*v, key);
+    if (ports.empty()) fail(*v, key, "at least one SIP port is required");
+    if (ports.size() > kMaxSipPorts)
+        fail(ports[kMaxSipPorts], key,
+             std::to_string(ports.size()) + " ports, at most " + std::to_string(kMaxSipPorts) +
+                 " are supported");
+    for (size_t i = 0; i < ports.size(); ++i) {
+        const auto port =
+            static_cast<uint16_t>(detail::as_integer(ports[i], index_key(key, i), 1, 65535));
+        for (size_t j = 0; j < i; ++j)
+            if (c.dataplane.sip_ports[j] == port)
+                fail(ports[i], index_key(key, i),
+                     "duplicate SIP port " + std::to_string(port) + " (also " + index_key(key, j) +
+                         ")");
+        c.dataplane.sip_ports[i] = port;
+        where.push_back(&ports[i]);
+    }
+    return where;
+}
+
+void load_rtp(const Section& s, Config& c, const std::vector<const Value*>& sip_where) {
+    const Value* min_v = s.find("port_min");
+    const Value* max_v = s.find("port_max");
+    if ((min_v == nullptr) != (max_v == nullptr))
+        fail(min_v ? *min_v : *max_v, s.key(min_v ? "port_max" : "port_min"),
+             "missing: rtp.port_min and rtp.port_max must be set together");
+    int64_t lo = kDefaultRtpMin, hi = kDefaultRtpMax;
+    if (min_v) {
+        lo = detail::as_integer(*min_v, s.key("port_min"), kMinRtpPort, 65535);
+        hi = detail::as_integer(*max_v, s.key("port_max"), kMinRtpPort, 65535);
+        if (lo % 2 != 0)
+            fail(*min_v, s.key("port_min"),
+                 "must be even (RTP takes even ports, RTCP the odd port above), got " +
+                     std::to_string(lo));
+        if (hi <= lo)
+            fail(*max_v, s.key("port_max"),
+                 "must be greater than rtp.port_min (" + std::to_string(lo) + "), got " +
+                     std::to_string(hi));
+    }
+    for (size_t i = 0; i < kMaxSipPorts; ++i) {
+        const uint16_t p = c.dataplane.sip_ports[i];
+        if (p == 0 || p < lo || p > hi) continue;
+        const std::string range = std::to_string(lo) + "-" + std::to_string(hi);
+        if (min_v)
+            fail(*min_v, s.key("port_min"),
+                 "RTP range " + range + " overlaps SIP port " + std::to_string(p));
+        const Value* at = i < sip_where.size() ? sip_where[i] : nullptr;
+        fail(at ? detail::line_of(*at) : 1, at ? index_key("sip.ports", i) : "sip.ports",
+             "SIP port " + std::to_string(p) + " overlaps the default RTP range " + range +
+                 " (set rtp.port_min and rtp.port_max)");
+    }
+    c.dataplane.rtp_port_min = static_cast<uint16_t>(lo);
+    c.dataplane.rtp_port_max = static_cast<uint16_t>(hi);
+}
+
+void load_metrics(const Section& s, Config& c) {
+    c.metrics_listen = "127.0.0.1:9091";
+    if (const Value* v = s.find("listen")) {
+        const std::string& listen = detail::as_string(*v, s.key("listen"));
+        if (!listen.empty())
+            if (std::string why = detail::check_listen_address(listen); !why.empty())
+                fail(*v, s.key("listen"), why);
+        c.metrics_listen = listen;
+    }
+}
+
+void load_control(const Section& s, Config& c) {
+    c.control_socket = "/run/sipwire/" + c.instance + ".sock";
+    if (const Value* v = s.find("socket")) {
+        const std::string& path = detail::as_string(*v, s.key("socket"));
+        if (path.empty()) fail(*v, s.key("socket"), "must not be empty");
+        if (path.find('\0') != std::string::npos)
+            fail(*v, s.key("socket"), "must not contain a NUL character");
+        if (path.size() > kMaxSocketPath)
+            fail(*v, s.key("socket"),
+                 "is " + std::to_string(path.size()) + " bytes long, a unix socket path allows " +
+                     std::to_string(kMaxSocketPath));
+        if (path.back() == '/') fail(*v, s.key("socket"), "must name a file, not a directory");
+        c.control_socket = path;
+    }
+}
+
+Config build(const Value& root, const std::string& source_name) {
+    Config c{};
+    c.source_path = source_name;
+    c.boot = BootConfig{};
+    c.dataplane = DataplaneConfig{};
+
+    // Unknown keys first, everywhere: a misspelt key must be reported as such,
+    // not as the "missing required key" it causes.
+    const Section top(&root, "");
+    top.reject_unknown({"instance", "dataplane", "port", "sip", "rtp", "metrics", "control"});
+    const Section instance = top.table("instance");
+    const Section dataplane = top.table("dataplane");
+    const Section sip = top.table("sip");
+    const Section rtp = top.table("rtp");
+    const Section metrics = top.table("metrics");
+    const Section control = top.table("control");
+    instance.reject_unknown({"name", "log_level"});
+    dataplane.reject_unknown({"eal_args", "idle_sleep_us", "burst_size", "rx_descriptors",
+                              "tx_descriptors", "mbufs_per_port"});
+    sip.reject_unknown({"ports"});
+    rtp.reject_unknown({"port_min", "port_max"});
+    metrics.reject_unknown({"listen"});
+    control.reject_unknown({"socket"});
+
+    load_instance(instance, c);
+    load_dataplane(dataplane, c);
+    load_ports(top, c);
+    const auto sip_where = load_sip(sip, c);
+    load_rtp(rtp, c, sip_where);
+    load_metrics(metrics, c);
+    load_control(control, c);
+    return c;
+}
+
+// toml11 reports syntax errors as a multi-line drawing:
+//   [error] toml::parse_key_value_pair: missing value after key-value separator '='
+//    --> file
+//      |
+//    3 | y =
+//      |     ^--- expected value, but got nothing
+// Keep the message, the annotation of the offending line and its number.
+std::string format_syntax_error(const std::string& source_name, const toml::exception& e) {
+    std::istringstream in(e.what());
+    std::string line;
+    std::string message;
+    std::getline(in, message);
+    if (message.rfind("[error] ", 0) == 0) message.erase(0, 8);
+    // Drop the name of the toml11 function that failed ("toml::parse_date: ").
+    const size_t colon = message.find(": ");
+    if (colon != std::string::npos) {
+        const std::string head = message.substr(0, colon);
+        const bool identifier =
+            head.find_first_not_of("abcdefghijklmnopqrstuvwxyz_:") == std::string::npos;
+        if (identifier &&
+            (head.find('_') != std::string::npos || head.find("::") != std::string::npos))
+            message.erase(0, colon + 2);
+    }
+    while (!message.empty() && message.back() == ' ') message.pop_back();
+
+    const uint32_t reported = e.location().line();
+    uint32_t chosen = 0;
+    std::string chosen_note;
+    uint32_t current = 0;
+    while (std::getline(in, line)) {
+        const size_t bar = line.find(" | ");
+        if (bar == std::string::npos && line.find(" |") == std::string::npos) continue;
+        const std::string head = line.substr(0, line.find('|'));
+        const size_t digits = head.find_first_of("0123456789");
+        if (digits != std::string::npos) {
+            current = static_cast<uint32_t>(std::strtoul(head.c_str() + digits, nullptr, 10));
+            continue;
+        }
+        // An annotation under line `current`: markers (^, ~, -) then the note.
+        if (current == 0) continue;
+        std::string note = line.substr(line.find('|') + 1);
+        const size_t start = note.find_first_not_of(" ^~-");
+        note = start == std::string::npos ? "" : note.substr(start);
+        if (chosen != reported) {
+            chosen = current;
+            chosen_note = note;
+        }
+        current = 0;
+    }
+    if (chosen == 0) chosen = reported == 0 ? 1 : reported;
+    if (!chosen_note.empty() && chosen_note != "here") message += " (" + chosen_note + ")";
+    return source_name + ":" + std::to_string(chosen) + ": syntax: " + message;
+}
+
+}  // namespace
+
+LoadResult parse_config(std::string_view toml_text, const std::string& source_name) {
+    LoadResult result;
+    try {
+        Value root;
+        try {
+            std::istringstream in{std::string(toml_text)};
+            root = toml::parse<toml::discard_comments, std::map, std::vector>(in, source_name);
+        } catch (const toml::exception& e) {
+            result.error = detail::one_line(format_syntax_error(source_name, e));
+            return result;
+        }
+        result.config = build(root, source_name);
+    } catch (const detail::ConfigError& e) {
+        result.config.reset();
+        result.error = detail::one_line(source_name + ":" + std::to_string(e.line) + ": " + e.key +
+                                        ": " + e.message);
+    } catch (const std::exception& e) {
+        result.config.reset();
+        result.error = detail::one_line(source_name + ":1: config: internal error: " + e.what());
+    } catch (...) {
+        result.config.reset();
+        result.error = source_name + ":1: config: internal error";
+    }
+    return result;
+}
+
+LoadResult load_config_file(const std::string& path) {
+    LoadResult result;
+    try {
+        std::FILE* f = std::fopen(path.c_str(), "rb");
+        if (!f) {
+            result.error = path + ": cannot read: " + std::strerror(errno);
+            return result;
+        }
+        std::string text;
+        char buf[65536];
+        size_t n;
+        while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+        const bool failed = std::ferror(f) != 0;
+        const int err = errno;
+        std::fclose(f);
+        if (failed) {
+            result.error = path + ": cannot read: " + std::strerror(err);
+            return result;
+        }
+        return parse_config(text, path);
+    } catch (const std::exception& e) {
+        result.config.reset();
+        result.error = path + ": cannot read: " + e.what();
+        return result;
+    }
+}
+
+}  // namespace sipwire::config

@@ -1,0 +1,188 @@
+// The shared-memory segment between sipwired (owner, creator) and sipwire-dp.
+//
+// One segment per instance, /dev/shm/sipwire-<instance>. It starts with ShmHeader;
+// every region is found by an offset stored in the header (never a pointer), so
+// the two processes may map it at different addresses. sipwire-dp refuses to
+// attach unless magic, layout version and every struct size match its own build.
+// See docs/shared-memory.md.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <type_traits>
+
+#include "sipwire/counters.h"
+#include "sipwire/datagram.h"
+#include "sipwire/dataplane_config.h"
+#include "sipwire/limits.h"
+#include "sipwire/spsc_ring.h"
+
+namespace sipwire {
+
+inline constexpr uint64_t kShmMagic = 0x31455249'57504953ULL;  // "SIPWIRE1" little-endian
+inline constexpr uint32_t kLayoutVersion = 1;
+
+enum class WorkerRunState : uint32_t { stopped = 0, running = 1 };
+
+// One data-plane poll loop. Written by its lcore only (except `acked_generation`
+// reset by sipwire-dp at start-up before the loop runs).
+struct alignas(64) WorkerState {
+    std::atomic<uint32_t> run_state;
+    uint32_t lcore_id;
+    std::atomic<uint64_t> acked_generation;  // config generation this loop runs
+    std::atomic<uint64_t> heartbeat_ns;      // CLOCK_MONOTONIC, updated every few ms
+    Counter loops;       // poll-loop iterations
+    Counter busy_loops;  // iterations that received at least one frame
+    alignas(64) PortCounters ports[kMaxPorts];
+};
+
+// Written by sipwire-dp after port start; read by sipwired for status and metrics.
+struct PortStatus {
+    char name[kNameLen];
+    char driver[kNameLen];
+    uint8_t mac[6];
+    uint16_t dpdk_port_id;
+    std::atomic<uint32_t> link_up;
+    std::atomic<uint32_t> link_speed_mbps;
+    uint16_t rx_queues;
+    uint16_t tx_queues;
+};
+
+using DatagramRing = SpscRing<Datagram, kRingSlots>;
+
+struct WorkerRings {
+    DatagramRing punt;      // sipwire-dp -> sipwired
+    DatagramRing transmit;  // sipwired -> sipwire-dp
+};
+
+struct ShmHeader {
+    uint64_t magic;
+    uint32_t layout_version;
+    uint32_t header_size;
+    uint64_t total_size;
+
+    // Sizes of every shared struct, compared on attach: an ABI handshake that
+    // catches a build whose structs differ even with the same layout version.
+    uint32_t sizeof_worker_state;
+    uint32_t sizeof_port_status;
+    uint32_t sizeof_dataplane_config;
+    uint32_t sizeof_boot_config;
+    uint32_t sizeof_datagram;
+    uint32_t max_workers;
+
+    uint64_t boot_offset;     // BootConfig
+    uint64_t configs_offset;  // DataplaneConfig[kConfigSlots]
+    uint64_t workers_offset;  // WorkerState[kMaxWorkers]
+    uint64_t ports_offset;    // PortStatus[kMaxPorts]
+    uint64_t rings_offset;    // WorkerRings[kMaxWorkers]
+
+    std::atomic<int32_t> controlplane_pid;
+    std::atomic<int32_t> dataplane_pid;  // 0 when no data plane is attached
+    std::atomic<uint64_t> controlplane_started_unix_ns;
+    std::atomic<uint64_t> dataplane_started_unix_ns;
+    std::atomic<uint32_t> worker_count;  // poll loops the data plane runs
+    std::atomic<uint32_t> port_count;    // ports the data plane started
+
+    // (generation << 8) | slot of the newest configuration snapshot: one store publishes.
+    std::atomic<uint64_t> published;
+};
+
+static_assert(std::is_standard_layout_v<ShmHeader>);
+static_assert(std::is_standard_layout_v<WorkerState>);
+static_assert(std::atomic<uint32_t>::is_always_lock_free);
+static_assert(std::atomic<int32_t>::is_always_lock_free);
+
+inline constexpr uint64_t pack_published(uint64_t generation, uint32_t slot) {
+    return (generation << 8) | slot;
+}
+inline constexpr uint64_t published_generation(uint64_t packed) { return packed >> 8; }
+inline constexpr uint32_t published_slot(uint64_t packed) { return packed & 0xff; }
+
+constexpr uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
+
+struct SegmentLayout {
+    uint64_t boot, configs, workers, ports, rings, total;
+};
+
+constexpr SegmentLayout compute_layout() {
+    SegmentLayout l{};
+    l.boot = align_up(sizeof(ShmHeader), 4096);
+    l.configs = align_up(l.boot + sizeof(BootConfig), 64);
+    l.workers = align_up(l.configs + sizeof(DataplaneConfig) * kConfigSlots, 64);
+    l.ports = align_up(l.workers + sizeof(WorkerState) * kMaxWorkers, 64);
+    l.rings = align_up(l.ports + sizeof(PortStatus) * kMaxPorts, 4096);
+    l.total = align_up(l.rings + sizeof(WorkerRings) * kMaxWorkers, 4096);
+    return l;
+}
+
+// Fills a zeroed header for a new segment.
+inline void init_header(ShmHeader& h) {
+    constexpr SegmentLayout l = compute_layout();
+    h.magic = kShmMagic;
+    h.layout_version = kLayoutVersion;
+    h.header_size = sizeof(ShmHeader);
+    h.total_size = l.total;
+    h.sizeof_worker_state = sizeof(WorkerState);
+    h.sizeof_port_status = sizeof(PortStatus);
+    h.sizeof_dataplane_config = sizeof(DataplaneConfig);
+    h.sizeof_boot_config = sizeof(BootConfig);
+    h.sizeof_datagram = sizeof(Datagram);
+    h.max_workers = kMaxWorkers;
+    h.boot_offset = l.boot;
+    h.configs_offset = l.configs;
+    h.workers_offset = l.workers;
+    h.ports_offset = l.ports;
+    h.rings_offset = l.rings;
+}
+
+// Empty string when `h` (mapped_size bytes) is a segment of this build's layout,
+// otherwise one sentence saying what differs.
+inline std::string check_header(const ShmHeader& h, uint64_t mapped_size) {
+    if (mapped_size < sizeof(ShmHeader)) return "segment is smaller than its header";
+    if (h.magic != kShmMagic) return "not a sipwire segment (bad magic)";
+    if (h.layout_version != kLayoutVersion)
+        return "layout version mismatch: segment has " + std::to_string(h.layout_version) +
+               ", this build expects " + std::to_string(kLayoutVersion) +
+               "; run sipwired and sipwire-dp from the same build";
+    ShmHeader expected{};
+    init_header(expected);
+    if (h.header_size != expected.header_size || h.total_size != expected.total_size ||
+        h.sizeof_worker_state != expected.sizeof_worker_state ||
+        h.sizeof_port_status != expected.sizeof_port_status ||
+        h.sizeof_dataplane_config != expected.sizeof_dataplane_config ||
+        h.sizeof_boot_config != expected.sizeof_boot_config ||
+        h.sizeof_datagram != expected.sizeof_datagram || h.max_workers != expected.max_workers ||
+        h.boot_offset != expected.boot_offset || h.configs_offset != expected.configs_offset ||
+        h.workers_offset != expected.workers_offset || h.ports_offset != expected.ports_offset ||
+        h.rings_offset != expected.rings_offset)
+        return "struct sizes or offsets differ from this build (same layout version); "
+               "run sipwired and sipwire-dp from the same build";
+    if (mapped_size < h.total_size) return "segment is truncated";
+    return {};
+}
+
+// Typed views of a mapped segment. Offsets come from the header.
+struct SegmentView {
+    std::byte* base = nullptr;
+
+    ShmHeader& header() const { return *reinterpret_cast<ShmHeader*>(base); }
+    BootConfig& boot() const { return *reinterpret_cast<BootConfig*>(base + header().boot_offset); }
+    DataplaneConfig& config_slot(uint32_t i) const {
+        return reinterpret_cast<DataplaneConfig*>(base + header().configs_offset)[i];
+    }
+    WorkerState& worker(uint32_t i) const {
+        return reinterpret_cast<WorkerState*>(base + header().workers_offset)[i];
+    }
+    PortStatus& port(uint32_t i) const {
+        return reinterpret_cast<PortStatus*>(base + header().ports_offset)[i];
+    }
+    WorkerRings& rings(uint32_t i) const {
+        return reinterpret_cast<WorkerRings*>(base + header().rings_offset)[i];
+    }
+};
+
+inline std::string segment_path(const std::string& instance) { return "/sipwire-" + instance; }
+
+}  // namespace sipwire
