@@ -29,36 +29,14 @@
 #include "sip/methods.h"
 #include "sip/via.h"
 #include "sipwire/limits.h"
+#include "sipwire/sip_counters.h"
 
 namespace sipwire::sip {
 
 inline constexpr uint32_t kMaxHeaders = 64;  // header lines (a folded line counts once)
 inline constexpr uint32_t kMaxMessageLength = 65535;  // hard cap: offsets are 16 bit
 
-// Why a datagram is not a SIP message we accept.  X(name, phrase)
-// `name` is stable (metrics label); `phrase` fits a 400 Reason / Warning text.
-#define SIPWIRE_SIP_PARSE_ERRORS(X)                                                  \
-    X(ok, "OK")                                                                      \
-    X(empty, "Empty message")                                                        \
-    X(oversize, "Message too large")                                                 \
-    X(truncated, "Truncated message")                                                \
-    X(bad_start_line, "Malformed start line")                                        \
-    X(unsupported_version, "Unsupported SIP version")                                \
-    X(bad_header, "Malformed header line")                                           \
-    X(nul_byte, "NUL byte in message headers")                                       \
-    X(invalid_utf8, "Invalid UTF-8 in message headers")                              \
-    X(too_many_headers, "Too many header lines")                                     \
-    X(missing_via, "Missing Via header")                                             \
-    X(missing_from, "Missing From header")                                           \
-    X(missing_to, "Missing To header")                                               \
-    X(missing_call_id, "Missing Call-ID header")                                     \
-    X(missing_cseq, "Missing CSeq header")                                           \
-    X(bad_via, "Malformed Via header")                                               \
-    X(bad_cseq, "Malformed CSeq header")                                             \
-    X(bad_max_forwards, "Malformed Max-Forwards header")                             \
-    X(bad_content_length, "Malformed Content-Length header")                         \
-    X(content_length_mismatch, "Content-Length larger than message body")
-
+// The reasons are listed once, in include/sipwire/sip_counters.h (metrics labels).
 enum class ParseError : uint8_t {
 #define SIPWIRE_X(name, phrase) name,
     SIPWIRE_SIP_PARSE_ERRORS(SIPWIRE_X)

@@ -17,12 +17,13 @@
 #include "sipwire/datagram.h"
 #include "sipwire/dataplane_config.h"
 #include "sipwire/limits.h"
+#include "sipwire/sip_counters.h"
 #include "sipwire/spsc_ring.h"
 
 namespace sipwire {
 
 inline constexpr uint64_t kShmMagic = 0x31455249'57504953ULL;  // "SIPWIRE1" little-endian
-inline constexpr uint32_t kLayoutVersion = 1;
+inline constexpr uint32_t kLayoutVersion = 2;
 
 enum class WorkerRunState : uint32_t { stopped = 0, running = 1 };
 
@@ -36,6 +37,19 @@ struct alignas(64) WorkerState {
     Counter loops;       // poll-loop iterations
     Counter busy_loops;  // iterations that received at least one frame
     alignas(64) PortCounters ports[kMaxPorts];
+    alignas(64) SipCounters sip;
+};
+
+// Stable identities of dispatcher destinations, written by sipwired only: a
+// destination keeps its slot (and so its counters) across reloads and restarts of
+// either process for as long as the segment lives.
+struct DestinationRegistry {
+    struct Entry {
+        uint32_t ipv4;  // network byte order
+        uint16_t port;  // network byte order
+        uint16_t in_use;
+        char set_name[kNameLen];
+    } entries[kMaxDestinations];
 };
 
 // Written by sipwire-dp after port start; read by sipwired for status and metrics.
@@ -70,6 +84,7 @@ struct ShmHeader {
     uint32_t sizeof_dataplane_config;
     uint32_t sizeof_boot_config;
     uint32_t sizeof_datagram;
+    uint32_t sizeof_registry;
     uint32_t max_workers;
 
     uint64_t boot_offset;     // BootConfig
@@ -77,6 +92,7 @@ struct ShmHeader {
     uint64_t workers_offset;  // WorkerState[kMaxWorkers]
     uint64_t ports_offset;    // PortStatus[kMaxPorts]
     uint64_t rings_offset;    // WorkerRings[kMaxWorkers]
+    uint64_t registry_offset; // DestinationRegistry
 
     std::atomic<int32_t> controlplane_pid;
     std::atomic<int32_t> dataplane_pid;  // 0 when no data plane is attached
@@ -103,7 +119,7 @@ inline constexpr uint32_t published_slot(uint64_t packed) { return packed & 0xff
 constexpr uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
 
 struct SegmentLayout {
-    uint64_t boot, configs, workers, ports, rings, total;
+    uint64_t boot, configs, workers, ports, registry, rings, total;
 };
 
 constexpr SegmentLayout compute_layout() {
@@ -112,7 +128,8 @@ constexpr SegmentLayout compute_layout() {
     l.configs = align_up(l.boot + sizeof(BootConfig), 64);
     l.workers = align_up(l.configs + sizeof(DataplaneConfig) * kConfigSlots, 64);
     l.ports = align_up(l.workers + sizeof(WorkerState) * kMaxWorkers, 64);
-    l.rings = align_up(l.ports + sizeof(PortStatus) * kMaxPorts, 4096);
+    l.registry = align_up(l.ports + sizeof(PortStatus) * kMaxPorts, 64);
+    l.rings = align_up(l.registry + sizeof(DestinationRegistry), 4096);
     l.total = align_up(l.rings + sizeof(WorkerRings) * kMaxWorkers, 4096);
     return l;
 }
@@ -129,12 +146,14 @@ inline void init_header(ShmHeader& h) {
     h.sizeof_dataplane_config = sizeof(DataplaneConfig);
     h.sizeof_boot_config = sizeof(BootConfig);
     h.sizeof_datagram = sizeof(Datagram);
+    h.sizeof_registry = sizeof(DestinationRegistry);
     h.max_workers = kMaxWorkers;
     h.boot_offset = l.boot;
     h.configs_offset = l.configs;
     h.workers_offset = l.workers;
     h.ports_offset = l.ports;
     h.rings_offset = l.rings;
+    h.registry_offset = l.registry;
 }
 
 // Empty string when `h` (mapped_size bytes) is a segment of this build's layout,
@@ -153,10 +172,12 @@ inline std::string check_header(const ShmHeader& h, uint64_t mapped_size) {
         h.sizeof_port_status != expected.sizeof_port_status ||
         h.sizeof_dataplane_config != expected.sizeof_dataplane_config ||
         h.sizeof_boot_config != expected.sizeof_boot_config ||
-        h.sizeof_datagram != expected.sizeof_datagram || h.max_workers != expected.max_workers ||
+        h.sizeof_datagram != expected.sizeof_datagram ||
+        h.sizeof_registry != expected.sizeof_registry || h.max_workers != expected.max_workers ||
         h.boot_offset != expected.boot_offset || h.configs_offset != expected.configs_offset ||
         h.workers_offset != expected.workers_offset || h.ports_offset != expected.ports_offset ||
-        h.rings_offset != expected.rings_offset)
+        h.rings_offset != expected.rings_offset ||
+        h.registry_offset != expected.registry_offset)
         return "struct sizes or offsets differ from this build (same layout version); "
                "run sipwired and sipwire-dp from the same build";
     if (mapped_size < h.total_size) return "segment is truncated";
@@ -177,6 +198,9 @@ struct SegmentView {
     }
     PortStatus& port(uint32_t i) const {
         return reinterpret_cast<PortStatus*>(base + header().ports_offset)[i];
+    }
+    DestinationRegistry& registry() const {
+        return *reinterpret_cast<DestinationRegistry*>(base + header().registry_offset);
     }
     WorkerRings& rings(uint32_t i) const {
         return reinterpret_cast<WorkerRings*>(base + header().rings_offset)[i];

@@ -15,6 +15,11 @@ inline constexpr unsigned kNameLen = 64;
 inline constexpr unsigned kMaxBurst = 64;
 inline constexpr unsigned kConfigSlots = 4;
 
+inline constexpr unsigned kMaxDestinations = 64;     // dispatcher destinations, all sets
+inline constexpr unsigned kMaxDestinationSets = 8;
+inline constexpr unsigned kDispatchTableSize = 1021;  // prime: Maglev lookup table per set
+inline constexpr unsigned kMaxStaticNeighbours = 32;
+
 inline constexpr unsigned kDatagramMax = 4000;  // largest datagram carried by a ring
 inline constexpr unsigned kRingSlots = 256;     // per worker and direction
 
