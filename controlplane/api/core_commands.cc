@@ -28,6 +28,45 @@ json drops_json(const metrics::CounterValues& v) {
     return out;
 }
 
+json sip_counters_json(const metrics::SipValues& v) {
+    json out = json::object();
+    for (size_t i = 0; i < metrics::kSipCounterCount; ++i)
+        out[kSipCounterFields[i].field] = v.values[i];
+    return out;
+}
+
+// By status code, every code (a short list).
+json local_responses_json(const metrics::SipValues& v) {
+    json out = json::object();
+    for (size_t r = 0; r < kSipLocalResponseCount; ++r) {
+        const std::string code = std::to_string(kSipLocalResponseCodes[r]);
+        out[code] = out.value(code, uint64_t{0}) + v.local_responses[r];
+    }
+    return out;
+}
+
+// Only the reasons that happened, like drops.
+json parse_errors_json(const metrics::SipValues& v) {
+    json out = json::object();
+    for (size_t e = 1; e < kSipParseErrorCount; ++e)
+        if (v.parse_errors[e] != 0) out[metrics::kSipParseErrorNames[e]] = v.parse_errors[e];
+    return out;
+}
+
+json sip_json(const metrics::StatsSnapshot& s) {
+    json lcores = json::array();
+    for (size_t w = 0; w < s.sip.size() && w < s.workers.size(); ++w)
+        lcores.push_back({{"lcore", s.workers[w].lcore},
+                          {"worker", w},
+                          {"counters", sip_counters_json(s.sip[w])},
+                          {"local_responses", local_responses_json(s.sip[w])},
+                          {"parse_errors", parse_errors_json(s.sip[w])}});
+    return {{"counters", sip_counters_json(s.sip_totals)},
+            {"local_responses", local_responses_json(s.sip_totals)},
+            {"parse_errors", parse_errors_json(s.sip_totals)},
+            {"lcores", lcores}};
+}
+
 }  // namespace
 
 json status_json(const metrics::StatsSnapshot& s, const ControlplaneInfo& info) {
@@ -152,6 +191,7 @@ json stats_json(const metrics::StatsSnapshot& s) {
         {"ports", ports},
         {"workers", workers},
         {"totals", {{"counters", counters_json(s.totals)}, {"drops", drops_json(s.totals)}}},
+        {"sip", sip_json(s)},
     };
 }
 

@@ -155,4 +155,48 @@ std::string check_listen_address(std::string_view text) {
     return {};
 }
 
+std::string parse_host_port(std::string_view text, uint16_t default_port, uint32_t& ipv4,
+                            uint16_t& port) {
+    const size_t colon = text.find(':');
+    const std::string_view host = text.substr(0, colon);
+    const auto address = parse_ipv4(host);
+    if (!address)
+        return "\"" + std::string(host) +
+               "\" is not an IPv4 address (expected \"A.B.C.D\" or \"A.B.C.D:PORT\")";
+    if (const char* why = special_address(*address))
+        return format_ipv4(*address) + " " + why + ", not a host address";
+    uint32_t p = default_port;
+    if (colon != std::string_view::npos) {
+        const auto parsed = parse_decimal(text.substr(colon + 1), 5);
+        if (!parsed || *parsed < 1 || *parsed > 65535)
+            return "port must be a number from 1 to 65535, got \"" +
+                   std::string(text.substr(colon + 1)) + "\"";
+        p = *parsed;
+    }
+    ipv4 = *address;
+    port = static_cast<uint16_t>(p);
+    return {};
+}
+
+std::string parse_mac(std::string_view text, uint8_t (&mac)[6]) {
+    const std::string bad =
+        "\"" + std::string(text) + "\" is not a MAC address (expected \"aa:bb:cc:dd:ee:ff\")";
+    if (text.size() != 17) return bad;
+    uint8_t out[6];
+    for (size_t i = 0; i < 6; ++i) {
+        const char hi = text[i * 3], lo = text[i * 3 + 1];
+        if (!is_hex(hi) || !is_hex(lo) || (i < 5 && text[i * 3 + 2] != ':')) return bad;
+        auto nibble = [](char c) {
+            return uint8_t(is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10);
+        };
+        out[i] = uint8_t(nibble(hi) << 4 | nibble(lo));
+    }
+    if (out[0] & 1) return std::string(text) + " is a multicast or broadcast MAC address";
+    bool zero = true;
+    for (uint8_t b : out) zero = zero && b == 0;
+    if (zero) return "00:00:00:00:00:00 is not a station address";
+    for (size_t i = 0; i < 6; ++i) mac[i] = out[i];
+    return {};
+}
+
 }  // namespace sipwire::config::detail

@@ -38,4 +38,14 @@ std::string check_gateway(const Ipv4Interface& itf, uint32_t gateway);
 // literal or a DNS name; port 1..65535. Empty string when valid.
 std::string check_listen_address(std::string_view text);
 
+// Parses a dispatcher destination "A.B.C.D" or "A.B.C.D:PORT" (port 1..65535,
+// default `default_port`). The address must be a unicast host address. Empty string
+// when valid, else why not.
+std::string parse_host_port(std::string_view text, uint16_t default_port, uint32_t& ipv4,
+                            uint16_t& port);
+
+// Parses a MAC address "aa:bb:cc:dd:ee:ff" (hex digits, either case); rejects
+// multicast/broadcast and all-zero addresses. Empty string when valid.
+std::string parse_mac(std::string_view text, uint8_t (&mac)[6]);
+
 }  // namespace sipwire::config::detail

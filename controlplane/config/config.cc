@@ -123,6 +123,66 @@ void load_dataplane(const Section& s, Config& c) {
         s.integer("mbufs_per_port", kMinMbufs, kMaxMbufs).value_or(kDefaultMbufs));
 }
 
+// An array of tables at `key`, or empty when absent; errors on any other shape.
+const Value::array_type* table_array(const Value* v, const std::string& key,
+                                     const char* example) {
+    if (!v) return nullptr;
+    if (!v->is_array())
+        fail(*v, key,
+             std::string("expected an array of tables (") + example + "), got " +
+                 detail::type_name(v->type()));
+    const auto& entries = v->as_array();
+    for (size_t i = 0; i < entries.size(); ++i)
+        if (!entries[i].is_table())
+            fail(entries[i], index_key(key, i),
+                 std::string("expected a table, got ") + detail::type_name(entries[i].type()));
+    return &entries;
+}
+
+bool as_boolean(const Value& v, const std::string& key) {
+    if (!v.is_boolean())
+        fail(v, key, std::string("expected a boolean, got ") + detail::type_name(v.type()));
+    return v.as_boolean();
+}
+
+void load_static_neighbours(const Section& port, const detail::Ipv4Interface& itf,
+                            uint16_t port_index, PortSettings& settings, Config& c) {
+    const std::string key = port.key("static_neighbours");
+    const auto* entries = table_array(port.find("static_neighbours"), key,
+                                      "[{ address = \"198.51.100.10\", mac = \"02:00:00:00:00:10\" }]");
+    if (!entries) return;
+    const uint32_t first = c.dataplane.static_neighbour_count;
+    for (size_t i = 0; i < entries->size(); ++i) {
+        const Section s(&(*entries)[i], index_key(key, i));
+        s.reject_unknown({"address", "mac"});
+        if (c.dataplane.static_neighbour_count >= kMaxStaticNeighbours)
+            fail((*entries)[i], s.path(),
+                 "more than " + std::to_string(kMaxStaticNeighbours) +
+                     " static neighbours (all ports together)");
+        StaticNeighbourSettings n;
+        const Value& address_value = s.require("address");
+        n.address = detail::as_string(address_value, s.key("address"));
+        const auto address = detail::parse_ipv4(n.address);
+        if (!address)
+            fail(address_value, s.key("address"), quote(n.address) + " is not an IPv4 address");
+        if (std::string why = detail::check_gateway(itf, *address); !why.empty())
+            fail(address_value, s.key("address"), why);
+        for (uint32_t j = first; j < c.dataplane.static_neighbour_count; ++j)
+            if (c.dataplane.static_neighbours[j].ipv4 == htonl(*address))
+                fail(address_value, s.key("address"),
+                     "duplicate static neighbour " + detail::format_ipv4(*address));
+        const Value& mac_value = s.require("mac");
+        n.mac = detail::as_string(mac_value, s.key("mac"));
+        StaticNeighbour& out = c.dataplane.static_neighbours[c.dataplane.static_neighbour_count];
+        if (std::string why = detail::parse_mac(n.mac, out.mac); !why.empty())
+            fail(mac_value, s.key("mac"), why);
+        out.ipv4 = htonl(*address);
+        out.port_index = port_index;
+        ++c.dataplane.static_neighbour_count;
+        settings.static_neighbours.push_back(std::move(n));
+    }
+}
+
 void load_ports(const Section& root, Config& c) {
     const Value* v = root.find("port");
     if (!v) fail(1, "port", "missing required [[port]] table (at least one port)");
@@ -143,7 +203,7 @@ void load_ports(const Section& root, Config& c) {
             fail(entries[i], path,
                  std::string("expected a table, got ") + detail::type_name(entries[i].type()));
         const Section s(&entries[i], path);
-        s.reject_unknown({"name", "address", "gateway"});
+        s.reject_unknown({"name", "address", "gateway", "static_neighbours"});
 
         PortSettings settings;
         const Value& name_value = s.require("name");
@@ -185,6 +245,8 @@ void load_ports(const Section& root, Config& c) {
             }
         }
 
+        load_static_neighbours(s, itf, uint16_t(i), settings, c);
+
         copy_c_string(c.boot.port_names[i], settings.name);
         PortConfig& pc = c.dataplane.ports[i];
         pc.ipv4 = htonl(itf.address);
@@ -198,6 +260,9 @@ void load_ports(const Section& root, Config& c) {
 
 // Also returns where each SIP port was written, for the overlap check.
 std::vector<const Value*> load_sip(const Section& s, Config& c) {
+    c.dataplane.sip.record_route = 1;
+    if (const Value* rr = s.find("record_route"))
+        c.dataplane.sip.record_route = as_boolean(*rr, s.key("record_route")) ? 1 : 0;
     std::vector<const Value*> where;
     const Value* v = s.find("ports");
     if (!v) {
@@ -261,6 +326,129 @@ void load_rtp(const Section& s, Config& c, const std::vector<const Value*>& sip_
     c.dataplane.rtp_port_max = static_cast<uint16_t>(hi);
 }
 
+bool set_name_char(char c) { return instance_char(c); }
+
+void load_destination_sets(const Section& root, Config& c) {
+    c.dataplane.sip.dispatch_set = kNoDestination;
+    const auto* sets = table_array(root.find("destination_set"), "destination_set",
+                                   "[[destination_set]]");
+    if (!sets) return;
+    if (sets->size() > kMaxDestinationSets)
+        fail((*sets)[kMaxDestinationSets], index_key("destination_set", kMaxDestinationSets),
+             std::to_string(sets->size()) + " destination sets, at most " +
+                 std::to_string(kMaxDestinationSets) + " are supported");
+    uint32_t total = 0;
+    for (size_t i = 0; i < sets->size(); ++i) {
+        const Section s(&(*sets)[i], index_key("destination_set", i));
+        s.reject_unknown({"name", "destinations"});
+        DestinationSetSettings set;
+        const Value& name_value = s.require("name");
+        set.name = detail::as_string(name_value, s.key("name"));
+        bool ok = !set.name.empty() && set.name.size() <= 32;
+        for (char ch : set.name) ok = ok && set_name_char(ch);
+        if (!ok)
+            fail(name_value, s.key("name"),
+                 "must be 1 to 32 characters from [A-Za-z0-9_-], got " + quote(set.name));
+        for (size_t j = 0; j < i; ++j)
+            if (c.destination_sets[j].name == set.name)
+                fail(name_value, s.key("name"),
+                     "duplicate destination set name " + quote(set.name) + " (also " +
+                         index_key("destination_set", j) + ")");
+
+        const std::string dkey = s.key("destinations");
+        const Value& list_value = s.require("destinations");
+        const auto* list = table_array(&list_value, dkey,
+                                       "[{ address = \"192.0.2.10:5060\", weight = 1 }]");
+        if (list->empty()) fail(list_value, dkey, "at least one destination is required");
+        set.first = static_cast<uint16_t>(total);
+        for (size_t j = 0; j < list->size(); ++j) {
+            const Section d(&(*list)[j], index_key(dkey, j));
+            d.reject_unknown({"address", "weight"});
+            if (total >= kMaxDestinations)
+                fail((*list)[j], d.path(),
+                     "more than " + std::to_string(kMaxDestinations) +
+                         " destinations (all sets together)");
+            DestinationSettings dest;
+            const Value& address_value = d.require("address");
+            const std::string& text = detail::as_string(address_value, d.key("address"));
+            if (std::string why =
+                    detail::parse_host_port(text, kDefaultSipPort, dest.ipv4, dest.port);
+                !why.empty())
+                fail(address_value, d.key("address"), why);
+            dest.address = detail::format_ipv4(dest.ipv4) + ":" + std::to_string(dest.port);
+            for (size_t k = 0; k < set.destinations.size(); ++k)
+                if (set.destinations[k].ipv4 == dest.ipv4 && set.destinations[k].port == dest.port)
+                    fail(address_value, d.key("address"),
+                         "duplicate destination " + dest.address + " (also " +
+                             index_key(dkey, k) + ")");
+            dest.weight = static_cast<uint16_t>(d.integer("weight", 1, 100).value_or(1));
+
+            DestinationConfig& out = c.dataplane.destinations[total];
+            out.ipv4 = htonl(dest.ipv4);
+            out.port = htons(dest.port);
+            out.registry_slot = kNoDestination;  // assigned when published
+            out.weight = dest.weight;
+            out.healthy = 1;
+            set.destinations.push_back(std::move(dest));
+            ++total;
+        }
+        DestinationSetConfig& out = c.dataplane.destination_sets[i];
+        out.first = set.first;
+        out.count = static_cast<uint16_t>(set.destinations.size());
+        out.healthy_count = out.count;
+        for (uint16_t& e : out.table) e = kNoDestination;  // built when published
+        c.destination_sets.push_back(std::move(set));
+    }
+    c.dataplane.destination_count = total;
+    c.dataplane.destination_set_count = static_cast<uint32_t>(sets->size());
+}
+
+void load_dispatcher(const Section& s, Config& c) {
+    DispatcherSettings& d = c.dispatcher;
+    if (const Value* v = s.find("set")) {
+        d.set = detail::as_string(*v, s.key("set"));
+        size_t index = c.destination_sets.size();
+        for (size_t i = 0; i < c.destination_sets.size(); ++i)
+            if (c.destination_sets[i].name == d.set) index = i;
+        if (index == c.destination_sets.size()) {
+            std::string known;
+            for (const auto& set : c.destination_sets)
+                known += (known.empty() ? "" : ", ") + quote(set.name);
+            fail(*v, s.key("set"),
+                 "no [[destination_set]] is named " + quote(d.set) +
+                     (known.empty() ? std::string(" (none is configured)")
+                                    : " (configured: " + known + ")"));
+        }
+        c.dataplane.sip.dispatch_set = static_cast<uint16_t>(index);
+    }
+    if (const Value* v = s.find("probe_interval_ms")) {
+        const int64_t n = detail::as_integer(*v, s.key("probe_interval_ms"), 0, 60000);
+        if (n != 0 && n < 100)
+            fail(*v, s.key("probe_interval_ms"),
+                 "must be 0 (probing disabled) or from 100 to 60000, got " + std::to_string(n));
+        d.probe_interval_ms = static_cast<uint32_t>(n);
+    }
+    if (const Value* v = s.find("down_after_ms")) {
+        d.down_after_ms =
+            static_cast<uint32_t>(detail::as_integer(*v, s.key("down_after_ms"), 100, 3600000));
+        if (d.probe_interval_ms != 0 && d.down_after_ms < d.probe_interval_ms)
+            fail(*v, s.key("down_after_ms"),
+                 "must be at least dispatcher.probe_interval_ms (" +
+                     std::to_string(d.probe_interval_ms) + "), got " +
+                     std::to_string(d.down_after_ms));
+    } else if (d.probe_interval_ms != 0 && d.down_after_ms < d.probe_interval_ms) {
+        d.down_after_ms = 3 * d.probe_interval_ms;  // default: three probes
+    }
+    if (const Value* v = s.find("probe_from_port")) {
+        const int64_t n = detail::as_integer(*v, s.key("probe_from_port"), 0, kMaxPorts - 1);
+        if (n >= int64_t(c.ports.size()))
+            fail(*v, s.key("probe_from_port"),
+                 "there is no port[" + std::to_string(n) + "]: " + std::to_string(c.ports.size()) +
+                     " [[port]] table(s) configured");
+        d.probe_from_port = static_cast<uint32_t>(n);
+    }
+}
+
 void load_metrics(const Section& s, Config& c) {
     c.metrics_listen = "127.0.0.1:9091";
     if (const Value* v = s.find("listen")) {
@@ -297,17 +485,20 @@ Config build(const Value& root, const std::string& source_name) {
     // Unknown keys first, everywhere: a misspelt key must be reported as such,
     // not as the "missing required key" it causes.
     const Section top(&root, "");
-    top.reject_unknown({"instance", "dataplane", "port", "sip", "rtp", "metrics", "control"});
+    top.reject_unknown({"instance", "dataplane", "port", "sip", "rtp", "metrics", "control",
+                        "dispatcher", "destination_set"});
     const Section instance = top.table("instance");
     const Section dataplane = top.table("dataplane");
     const Section sip = top.table("sip");
     const Section rtp = top.table("rtp");
     const Section metrics = top.table("metrics");
     const Section control = top.table("control");
+    const Section dispatcher = top.table("dispatcher");
     instance.reject_unknown({"name", "log_level"});
     dataplane.reject_unknown({"eal_args", "idle_sleep_us", "burst_size", "rx_descriptors",
                               "tx_descriptors", "mbufs_per_port"});
-    sip.reject_unknown({"ports"});
+    sip.reject_unknown({"ports", "record_route"});
+    dispatcher.reject_unknown({"set", "probe_interval_ms", "down_after_ms", "probe_from_port"});
     rtp.reject_unknown({"port_min", "port_max"});
     metrics.reject_unknown({"listen"});
     control.reject_unknown({"socket"});
@@ -319,6 +510,8 @@ Config build(const Value& root, const std::string& source_name) {
     load_rtp(rtp, c, sip_where);
     load_metrics(metrics, c);
     load_control(control, c);
+    load_destination_sets(top, c);
+    load_dispatcher(dispatcher, c);
     return c;
 }
 

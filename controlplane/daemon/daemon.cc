@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "dispatcher/dispatcher_api.h"
 #include "sipwire/log.h"
 
 namespace sipwire::daemon {
@@ -101,11 +102,17 @@ int Daemon::start() {
         SIPWIRE_LOG_INFO("reusing segment /dev/shm/sipwire-%s%s", cfg->instance.c_str(),
                          segment_.dataplane_alive() ? " (sipwire-dp attached)" : "");
     segment_.write_boot(cfg->boot);
-    const uint64_t generation = segment_.publish(cfg->dataplane);
+
+    probe_sender_ = std::make_unique<dispatcher::RingSender>(segment_.view());
+    prober_ = std::make_unique<dispatcher::OptionsProber>(
+        clock_, *probe_sender_, [this] { return publisher_->republish(); });
+    publisher_ = std::make_unique<dispatcher::SnapshotPublisher>(
+        segment_.view().registry(), *prober_,
+        [this](const DataplaneConfig& c) { return segment_.publish(c); });
+    const dispatcher::SnapshotPublisher::Result published = publisher_->publish(cfg);
+    const uint64_t generation = published.generation;
     if (generation == 0) {
-        std::fprintf(stderr,
-                     "sipwired: cannot publish the configuration: every snapshot slot is held by "
-                     "a data-plane worker on an old generation\n");
+        std::fprintf(stderr, "sipwired: %s\n", published.error.c_str());
         stop();
         return kExitRuntime;
     }
@@ -114,12 +121,30 @@ int Daemon::start() {
         running_ = cfg;
     }
 
+    // Responses to our probes come back through the punt rings.
+    punt_ = std::make_unique<punt::PuntReader>(segment_.view());
+    punt_->add_handler(punt::PuntHandler{
+        .name = "prober",
+        .accepts =
+            [](const Datagram&, const std::optional<punt::SipPeek>& sip) {
+                return sip && dispatcher::OptionsProber::is_probe_response(sip->response,
+                                                                           sip->top_via_branch);
+            },
+        .handle =
+            [this](const Datagram& d, const std::optional<punt::SipPeek>& sip) {
+                prober_->on_response(d, sip->top_via_branch);
+            },
+    });
+    punt_->start();
+    prober_->start();
+
     api::register_core_commands(registry_, api::CoreCommandDeps{
                                                .segment = segment_.view(),
                                                .info = [this] { return info(); },
                                                .reload = [this] { return reload(); },
                                                .monotonic_now_ns = {},
                                            });
+    dispatcher::register_dispatcher_commands(registry_, [this] { return dispatcher_status(); });
     server_ = api::make_unix_server(api::UnixServerOptions{.path = cfg->control_socket}, registry_);
     if (!server_->start(error)) {
         std::fprintf(stderr, "sipwired: control socket: %s\n", error.c_str());
@@ -130,7 +155,11 @@ int Daemon::start() {
     std::string metrics_url = "disabled";
     if (!cfg->metrics_listen.empty()) {
         exporter_ = metrics::start_exporter(
-            cfg->metrics_listen, std::make_shared<metrics::SegmentCollector>(segment_.view()), error);
+            cfg->metrics_listen,
+            {std::make_shared<metrics::SegmentCollector>(segment_.view()),
+             std::make_shared<dispatcher::DispatcherCollector>(
+                 [this] { return dispatcher_status(); })},
+            error);
         if (!exporter_) {
             std::fprintf(stderr, "sipwired: %s\n", error.c_str());
             stop();
@@ -170,15 +199,17 @@ api::ReloadResult Daemon::reload() {
     next.metrics_listen = running_->metrics_listen;
 
     r.previous_generation = published_generation(segment_.view().header().published.load());
-    r.generation = segment_.publish(next.dataplane);
+    auto next_ptr = std::make_shared<const config::Config>(std::move(next));
+    const dispatcher::SnapshotPublisher::Result published = publisher_->publish(next_ptr);
+    r.generation = published.generation;
     if (r.generation == 0) {
-        r.error = "cannot publish the configuration: every snapshot slot is held by a data-plane "
-                  "worker on an old generation (is sipwire-dp stuck?); running configuration kept";
+        r.error = published.error;
         SIPWIRE_LOG_WARNING("config reload failed: %s", r.error.c_str());
         return r;
     }
-    segment_.write_boot(next.boot);
-    apply_log_level(next);
+    const config::Config& applied = *next_ptr;
+    segment_.write_boot(applied.boot);
+    apply_log_level(applied);
 
     if (!dataplane_changes.empty() && segment_.dataplane_alive()) {
         const int32_t dp = segment_.view().header().dataplane_pid.load();
@@ -187,7 +218,7 @@ api::ReloadResult Daemon::reload() {
         pending_restart_.insert(pending_restart_.end(), dataplane_changes.begin(),
                                 dataplane_changes.end());
     }
-    running_ = std::make_shared<const config::Config>(std::move(next));
+    running_ = next_ptr;
     r.ok = true;
     SIPWIRE_LOG_INFO("config reloaded from %s: generation %llu",
                      options_.config_path.c_str(), static_cast<unsigned long long>(r.generation));
@@ -211,10 +242,21 @@ api::ControlplaneInfo Daemon::info() const {
     return out;
 }
 
+std::vector<dispatcher::SetStatus> Daemon::dispatcher_status() const {
+    if (!publisher_) return {};
+    std::vector<dispatcher::SetStatus> sets = publisher_->status();
+    dispatcher::fill_calls(sets, metrics::read_stats(segment_.view()).sip_totals.destination_requests);
+    return sets;
+}
+
 void Daemon::stop() {
+    // The threads publish and use the segment: they go first.
+    if (prober_) prober_->stop();
+    if (punt_) punt_->stop();
     if (server_) server_->stop();
     server_.reset();
     exporter_.reset();
+    punt_.reset();
     if (segment_open_) {
         segment_.release();
         segment_open_ = false;

@@ -11,7 +11,10 @@
 #include "api/control_server.h"
 #include "api/core_commands.h"
 #include "config/config.h"
+#include "dispatcher/prober.h"
+#include "dispatcher/publisher.h"
 #include "metrics/exporter.h"
+#include "punt/punt_reader.h"
 #include "segment/segment_owner.h"
 
 namespace sipwire::daemon {
@@ -46,6 +49,7 @@ public:
 
 private:
     void apply_log_level(const config::Config& c) const;
+    std::vector<dispatcher::SetStatus> dispatcher_status() const;
 
     DaemonOptions options_;
     mutable std::mutex mutex_;  // guards running_ and pending_restart_*
@@ -55,6 +59,12 @@ private:
 
     segment::SegmentOwner segment_;
     bool segment_open_ = false;
+    // Every snapshot (start, reload, health change) goes through publisher_.
+    dispatcher::SystemClock clock_;
+    std::unique_ptr<dispatcher::RingSender> probe_sender_;
+    std::unique_ptr<dispatcher::OptionsProber> prober_;
+    std::unique_ptr<dispatcher::SnapshotPublisher> publisher_;
+    std::unique_ptr<punt::PuntReader> punt_;
     api::CommandRegistry registry_;
     std::unique_ptr<api::ControlServer> server_;
     std::unique_ptr<metrics::MetricsExporter> exporter_;

@@ -89,19 +89,19 @@ bool probe_bind(const std::string& host, const std::string& port, std::string& e
 class HttpExporter final : public MetricsExporter {
 public:
     HttpExporter(std::unique_ptr<prometheus::Exposer> exposer,
-                 std::shared_ptr<prometheus::Collectable> collectable, std::string url)
-        : exposer_(std::move(exposer)), collectable_(std::move(collectable)), url_(std::move(url)) {
-        exposer_->RegisterCollectable(collectable_);
+                 std::vector<std::shared_ptr<prometheus::Collectable>> collectables, std::string url)
+        : exposer_(std::move(exposer)), collectables_(std::move(collectables)), url_(std::move(url)) {
+        for (const auto& c : collectables_) exposer_->RegisterCollectable(c);
     }
     ~HttpExporter() override {
-        exposer_->RemoveCollectable(collectable_);
-        exposer_.reset();  // joins the HTTP threads before the collectable goes
+        for (const auto& c : collectables_) exposer_->RemoveCollectable(c);
+        exposer_.reset();  // joins the HTTP threads before the collectables go
     }
     std::string url() const override { return url_; }
 
 private:
     std::unique_ptr<prometheus::Exposer> exposer_;
-    std::shared_ptr<prometheus::Collectable> collectable_;
+    std::vector<std::shared_ptr<prometheus::Collectable>> collectables_;
     std::string url_;
 };
 
@@ -140,6 +140,33 @@ std::vector<MetricFamily> SegmentCollector::Collect() const {
                          {"reason", kDropReasonNames[r]}},
                         c.counters.drops[r]);
     out.push_back(std::move(drops));
+
+    // SIP stage: one family per X-macro counter, {lcore}.
+    for (size_t i = 0; i < kSipCounterCount; ++i) {
+        MetricFamily f = family(kSipCounterFields[i].prometheus_name, kSipCounterFields[i].help,
+                                MetricType::Counter);
+        for (size_t w = 0; w < s.sip.size(); ++w)
+            add_counter(f, {{"lcore", lcore_of(uint32_t(w))}}, s.sip[w].values[i]);
+        out.push_back(std::move(f));
+    }
+    MetricFamily local = family("sipwire_sip_local_responses_total",
+                                "SIP responses sipwire-dp answered by itself, by status code",
+                                MetricType::Counter);
+    MetricFamily parse = family("sipwire_sip_parse_errors_total",
+                                "Datagrams on a SIP port that are not a valid SIP message, by reason",
+                                MetricType::Counter);
+    for (size_t w = 0; w < s.sip.size(); ++w) {
+        for (size_t r = 0; r < kSipLocalResponseCount; ++r)
+            add_counter(local,
+                        {{"lcore", lcore_of(uint32_t(w))},
+                         {"code", std::to_string(kSipLocalResponseCodes[r])}},
+                        s.sip[w].local_responses[r]);
+        for (size_t e = 1; e < kSipParseErrorCount; ++e)  // [0] is "ok"
+            add_counter(parse, {{"lcore", lcore_of(uint32_t(w))}, {"reason", kSipParseErrorNames[e]}},
+                        s.sip[w].parse_errors[e]);
+    }
+    out.push_back(std::move(local));
+    out.push_back(std::move(parse));
 
     MetricFamily loops = family("sipwire_worker_loops_total", "Data-plane poll-loop iterations",
                                 MetricType::Counter);
@@ -199,6 +226,12 @@ std::vector<MetricFamily> SegmentCollector::Collect() const {
 std::unique_ptr<MetricsExporter> start_exporter(const std::string& listen,
                                                 std::shared_ptr<prometheus::Collectable> collectable,
                                                 std::string& error) {
+    return start_exporter(listen, std::vector{std::move(collectable)}, error);
+}
+
+std::unique_ptr<MetricsExporter> start_exporter(
+    const std::string& listen, std::vector<std::shared_ptr<prometheus::Collectable>> collectables,
+    std::string& error) {
     std::string host, port;
     if (!split_host_port(listen, host, port)) {
         error = "metrics listen address '" + listen + "' is not HOST:PORT";
@@ -220,7 +253,7 @@ std::unique_ptr<MetricsExporter> start_exporter(const std::string& listen,
     const std::string url_host = listen.substr(0, listen.rfind(':'));
     const std::string url = "http://" + url_host + ":" +
                             (ports.empty() ? port : std::to_string(ports.front())) + "/metrics";
-    return std::make_unique<HttpExporter>(std::move(exposer), std::move(collectable), url);
+    return std::make_unique<HttpExporter>(std::move(exposer), std::move(collectables), url);
 }
 
 }  // namespace sipwire::metrics

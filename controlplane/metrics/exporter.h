@@ -48,5 +48,9 @@ public:
 std::unique_ptr<MetricsExporter> start_exporter(const std::string& listen,
                                                 std::shared_ptr<prometheus::Collectable> collectable,
                                                 std::string& error);
+// The same with several collectables (the segment's, the dispatcher's, ...).
+std::unique_ptr<MetricsExporter> start_exporter(
+    const std::string& listen, std::vector<std::shared_ptr<prometheus::Collectable>> collectables,
+    std::string& error);
 
 }  // namespace sipwire::metrics

@@ -33,6 +33,21 @@ uint64_t CounterValues::get(std::string_view field) const {
     return 0;
 }
 
+SipValues& SipValues::operator+=(const SipValues& o) {
+    for (size_t i = 0; i < values.size(); ++i) values[i] += o.values[i];
+    for (size_t i = 0; i < local_responses.size(); ++i) local_responses[i] += o.local_responses[i];
+    for (size_t i = 0; i < parse_errors.size(); ++i) parse_errors[i] += o.parse_errors[i];
+    for (size_t i = 0; i < destination_requests.size(); ++i)
+        destination_requests[i] += o.destination_requests[i];
+    return *this;
+}
+
+uint64_t SipValues::get(std::string_view field) const {
+    for (size_t i = 0; i < kSipCounterCount; ++i)
+        if (field == kSipCounterFields[i].field) return values[i];
+    return 0;
+}
+
 uint64_t monotonic_now_ns() {
     timespec ts{};
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -75,6 +90,18 @@ StatsSnapshot read_stats(const SegmentView& segment, uint64_t now_ns) {
         const uint64_t beat = ws.heartbeat_ns.load(std::memory_order_relaxed);
         if (beat != 0) out.heartbeat_age_seconds = now_ns > beat ? double(now_ns - beat) / 1e9 : 0.0;
         s.workers.push_back(out);
+
+        const SipCounters& sc = ws.sip;
+        SipValues sip;
+        for (size_t i = 0; i < kSipCounterCount; ++i)
+            sip.values[i] = (sc.*kSipCounterFields[i].member).get();
+        for (size_t i = 0; i < kSipLocalResponseCount; ++i)
+            sip.local_responses[i] = sc.local_responses[i].get();
+        for (size_t i = 0; i < kSipParseErrorCount; ++i) sip.parse_errors[i] = sc.parse_errors[i].get();
+        for (size_t i = 0; i < kMaxDestinations; ++i)
+            sip.destination_requests[i] = sc.destination_requests[i].get();
+        s.sip_totals += sip;
+        s.sip.push_back(sip);
     }
 
     s.ports.reserve(port_count);

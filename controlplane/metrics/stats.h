@@ -15,6 +15,7 @@
 
 #include "sipwire/counters.h"
 #include "sipwire/layout.h"
+#include "sipwire/sip_counters.h"
 
 namespace sipwire::metrics {
 
@@ -28,6 +29,45 @@ struct CounterValues {
 
     CounterValues& operator+=(const CounterValues& o);
     // Value of the field called `field` (a kPortCounterFields name); 0 if unknown.
+    uint64_t get(std::string_view field) const;
+};
+
+inline constexpr unsigned kSipCounterCount = std::size(kSipCounterFields);
+
+// Names of the SIP_PARSE_ERRORS and SIP_LOCAL_RESPONSES X-macro entries.
+inline constexpr const char* kSipParseErrorNames[] = {
+#define SIPWIRE_X(name, phrase) #name,
+    SIPWIRE_SIP_PARSE_ERRORS(SIPWIRE_X)
+#undef SIPWIRE_X
+};
+inline constexpr const char* kSipParseErrorPhrases[] = {
+#define SIPWIRE_X(name, phrase) phrase,
+    SIPWIRE_SIP_PARSE_ERRORS(SIPWIRE_X)
+#undef SIPWIRE_X
+};
+inline constexpr const char* kSipLocalResponseNames[] = {
+#define SIPWIRE_X(name, code, help) #name,
+    SIPWIRE_SIP_LOCAL_RESPONSES(SIPWIRE_X)
+#undef SIPWIRE_X
+};
+inline constexpr const char* kSipLocalResponseHelp[] = {
+#define SIPWIRE_X(name, code, help) help,
+    SIPWIRE_SIP_LOCAL_RESPONSES(SIPWIRE_X)
+#undef SIPWIRE_X
+};
+
+// SIP stage counters of one worker (or a sum): values[i] belongs to
+// kSipCounterFields[i], local_responses[r] to kSipLocalResponseCodes[r],
+// parse_errors[e] to kSipParseErrorNames[e] ([0], ok, unused),
+// destination_requests[s] to DestinationRegistry slot s.
+struct SipValues {
+    std::array<uint64_t, kSipCounterCount> values{};
+    std::array<uint64_t, kSipLocalResponseCount> local_responses{};
+    std::array<uint64_t, kSipParseErrorCount> parse_errors{};
+    std::array<uint64_t, kMaxDestinations> destination_requests{};
+
+    SipValues& operator+=(const SipValues& o);
+    // Value of the field called `field` (a kSipCounterFields name); 0 if unknown.
     uint64_t get(std::string_view field) const;
 };
 
@@ -74,6 +114,8 @@ struct StatsSnapshot {
     std::vector<PortWorkerStats> cells;
     std::vector<CounterValues> port_totals;  // per port, summed over workers
     CounterValues totals;                    // everything
+    std::vector<SipValues> sip;  // per worker, as `workers`
+    SipValues sip_totals;        // summed over workers
 
     const PortWorkerStats& cell(uint32_t port, uint32_t worker) const {
         return cells[size_t(port) * workers.size() + worker];

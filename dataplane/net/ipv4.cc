@@ -116,7 +116,7 @@ Outcome process_ipv4(uint8_t* frame, uint16_t length, const Interface& iface,
     if (on_link(iface, src_ip)) neighbours.learn(src_ip, frame + kEthSrc, now_ns);
 
     if ((load_be16(ip + kIpFlagsFragment) & (kIpMoreFragments | kIpFragmentOffsetMask)) != 0)
-        return drop(DropReason::ip_fragment);
+        return {Next::fragment, kNotDropped, {}};  // the caller reassembles, then classifies again
 
     const auto payload_len = static_cast<uint16_t>(total_len - header_len);
     switch (ip[kIpProtocol]) {

@@ -36,6 +36,7 @@ void NeighbourTable::learn(uint32_t ip, const uint8_t mac[6], uint64_t now_ns) n
     for (uint32_t i = 0; i < kProbe; ++i) {
         Entry& e = entries_[(home + i) & (kCapacity - 1)];
         if (e.ip == ip) {
+            if (e.learned_ns == kPinnedNs && now_ns != kPinnedNs) return;  // static wins
             target = &e;
             break;
         }
@@ -55,6 +56,7 @@ void NeighbourTable::learn(uint32_t ip, const uint8_t mac[6], uint64_t now_ns) n
 bool NeighbourTable::refresh(uint32_t ip, const uint8_t mac[6], uint64_t now_ns) noexcept {
     const uint32_t slot = find(ip);
     if (slot == kCapacity) return false;
+    if (entries_[slot].learned_ns == kPinnedNs) return true;  // static entries stay as configured
     std::memcpy(entries_[slot].mac, mac, sizeof entries_[slot].mac);
     entries_[slot].learned_ns = now_ns;
     return true;

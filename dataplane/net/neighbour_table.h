@@ -20,6 +20,10 @@ public:
     // Returns whether it was present.
     bool refresh(uint32_t ip, const uint8_t mac[6], uint64_t now_ns) noexcept;
 
+    // Adds ip -> mac as a configured (static) entry: never stale, never evicted by
+    // learning, not changed by ARP.
+    void pin(uint32_t ip, const uint8_t mac[6]) noexcept { learn(ip, mac, kPinnedNs); }
+
     // The MAC of `ip`, or nullptr when unknown or stale.
     const uint8_t* lookup(uint32_t ip, uint64_t now_ns) const noexcept;
 
@@ -32,6 +36,8 @@ private:
         uint64_t learned_ns;
     };
     static constexpr uint32_t kProbe = 8;
+    // Learned "in the future": the newest entry in any window, fresh until the end of time.
+    static constexpr uint64_t kPinnedNs = ~uint64_t(0) - kLifetimeNs;
     static uint32_t home_slot(uint32_t ip) noexcept;
     uint32_t find(uint32_t ip) const noexcept;  // slot of ip, or kCapacity when absent
     Entry entries_[kCapacity] = {};

@@ -37,6 +37,7 @@ enum class Next : uint8_t {
     transmit_back,  // frame rewritten in place (ARP reply, ICMP echo reply): send on the same port
     sip,            // UDP to one of the configured SIP ports: `udp` is valid
     rtp,            // UDP to the RTP port range: `udp` is valid
+    fragment,       // IPv4 fragment to our address, header valid: reassemble, then process again
     consumed,       // used here (an ARP reply to us, learned): free it, it is not a drop
 };
 

@@ -4,6 +4,51 @@
 // Takes one received SIP datagram, parses it (zero-copy), and writes the datagram to
 // send — the forwarded request or response with its edits applied once, or a
 // response of our own — into `out`. Pure bytes: no DPDK, no allocation, noexcept.
+//
+// Decisions, in order (counters in SipCounters):
+//   - empty or CRLF-only datagram: keep-alive, consumed (keepalives).
+//   - parse error (parse_errors[e]): a request other than ACK whose header section
+//     was split (sip::headers_indexed(e)) and has a parsable top Via, From, To,
+//     Call-ID and CSeq line is answered "400 Bad Request" with
+//     `Warning: 399 sipwire "<parse_error_phrase(e)>"` (local_responses[bad_request]);
+//     anything else is dropped (sip_invalid). A top Via that does not parse counts
+//     parse_errors[bad_via].
+//   - request (requests_received):
+//       OPTIONS to us (Request-URI host our address, port absent or ours, no user,
+//       no To tag): 200 OK with Allow / Accept (local_responses[options_ok]);
+//       ACK whose To tag is one of our local tags (branch.h): consumed;
+//       Max-Forwards 0: 483 (local_responses[too_many_hops]);
+//       a Via of ours (one of our addresses and SIP ports) whose branch has our
+//       loop part (branch.h): 482 (local_responses[loop_detected]);
+//       top Route is us (our address, port ours or absent): that value is removed
+//       (loose routing) and the request goes to the next Route URI, else to the
+//       Request-URI — unless the Request-URI is one of our addresses, then to the
+//       dispatcher; a next hop that is not an IPv4 literal: drop sip_unroutable;
+//       otherwise the dispatcher: config.sip.dispatch_set, table[call_id_hash %
+//       kDispatchTableSize] (branch.h) -> index into the set -> destination
+//       (requests_dispatched, destination_requests[registry_slot]); no set: the
+//       Request-URI when it is an IPv4 literal that is not ours; no destination:
+//       503 (local_responses[no_destination]).
+//     An ACK is never answered: where another request would get 482 / 483 / 400 it
+//     is dropped sip_invalid, where it would get 503 it is dropped sip_unroutable.
+//     Forwarded (requests_forwarded) with, in one copy: our Via pushed on top
+//     ("Via: SIP/2.0/UDP <dst ip>:<dst port>;branch=<branch.h>"), received / rport
+//     on the received top Via (rewrite.h), Record-Route "<sip:<dst>;lr>" when
+//     config.sip.record_route and the request is an initial INVITE / SUBSCRIBE /
+//     REFER / NOTIFY (no To tag), Max-Forwards decremented (70 added when absent),
+//     our Route value removed. Everything else is copied byte for byte, the body
+//     and Content-Length included; bytes after the body (RFC 3261 18.3) are not.
+//     Larger than out_capacity: drop sip_too_large.
+//   - response (responses_received): the top Via must be ours (sent-by host
+//     dst_ip, port dst_port, or absent when dst_port is 5060), else drop
+//     sip_response_not_ours. Its value is removed; with no Via left it answers one
+//     of sipwired's own requests: punt (responses_punted). Otherwise it goes to the
+//     next Via (responses_forwarded): received else sent-by host, rport value else
+//     sent-by port else 5060; not IPv4: drop sip_unroutable.
+//   - our own responses go back to the datagram's source address and port
+//     (symmetric response routing, RFC 3581 style, whether or not rport was asked
+//     for): the address the request came from is the one that can reach its sender
+//     through NAT.
 #pragma once
 
 #include <cstdint>
@@ -34,12 +79,13 @@ enum class Action : uint8_t {
 
 struct Result {
     Action action;
-    DropReason drop_reason;
-    uint32_t dst_ip;
-    uint16_t dst_port;
-    uint16_t length;
+    DropReason drop_reason;  // meaningful for Action::drop only (DropReason::count otherwise)
+    uint32_t dst_ip;         // network byte order; forward / reply only
+    uint16_t dst_port;       // network byte order; forward / reply only
+    uint16_t length;         // bytes written to `out`; forward / reply only
 };
 
+// `out` must not overlap the payload. Counters are per lcore (single writer).
 Result handle_sip(const Inbound& in, const DataplaneConfig& config, uint8_t* out,
                   uint16_t out_capacity, SipCounters& counters) noexcept;
 

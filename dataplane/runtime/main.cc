@@ -107,12 +107,18 @@ int main(int argc, char** argv) {
         }
     });
 
+    // Worker contexts are large (reassembly and output buffers): heap, at start-up.
     std::unique_ptr<dp::WorkerContext[]> contexts(new dp::WorkerContext[workers]{});
     for (unsigned w = 0; w < workers; ++w) {
         contexts[w].index = w;
         contexts[w].ports = &ports;
         contexts[w].segment = seg;
         contexts[w].stop = &g_stop;
+        if (!dp::init_worker(contexts[w], int(rte_socket_id()))) {
+            dp::stop_ports(ports);
+            header.dataplane_pid.store(0);
+            return fail("cannot allocate the IPv4 reassembly table: raise -m in dataplane.eal_args");
+        }
     }
     SIPWIRE_LOG_INFO("sipwire-dp running: instance %s, %u worker(s), %u port(s)",
                      instance.c_str(), workers, ports.count);

@@ -148,8 +148,31 @@ private:
 };
 
 // Parses `length` bytes at `data` into `out`. On anything but ParseError::ok the
-// contents of `out` are unspecified (but safe to destroy or reuse).
+// contents of `out` are unspecified (but safe to destroy or reuse), except as
+// headers_indexed() says.
 ParseError parse_message(const char* data, uint32_t length, SipMessage& out,
                          const ParseOptions& options = {}) noexcept;
+
+// True for the errors found after the whole header section was split (a missing or
+// malformed mandatory header, Content-Length): the start line, every header line
+// and the per-HeaderId index of `out` are then valid (the CSeq, Max-Forwards,
+// Content-Length and body fields are not), so a proxy can still answer the request
+// with a 400 built from its Via, From, To, Call-ID and CSeq lines.
+constexpr bool headers_indexed(ParseError e) noexcept {
+    switch (e) {
+        case ParseError::missing_via:
+        case ParseError::missing_from:
+        case ParseError::missing_to:
+        case ParseError::missing_call_id:
+        case ParseError::missing_cseq:
+        case ParseError::bad_cseq:
+        case ParseError::bad_max_forwards:
+        case ParseError::bad_content_length:
+        case ParseError::content_length_mismatch:
+            return true;
+        default:
+            return false;
+    }
+}
 
 }  // namespace sipwire::sip

@@ -21,6 +21,8 @@ namespace sipwire {
     X(icmp_echo_replies, "sipwire_icmp_echo_replies_total", "ICMP echo requests answered")  \
     X(sip_packets, "sipwire_sip_packets_total", "UDP datagrams to a SIP port")              \
     X(rtp_packets, "sipwire_rtp_packets_total", "UDP datagrams to the RTP port range")      \
+    X(ip_fragments, "sipwire_ip_fragments_total", "IPv4 fragments received for reassembly") \
+    X(ip_reassembled, "sipwire_ip_reassembled_total", "Datagrams reassembled from fragments") \
     X(punted_packets, "sipwire_punted_packets_total", "Datagrams handed to sipwired")        \
     X(control_tx_packets, "sipwire_control_tx_packets_total",                               \
       "Datagrams transmitted on behalf of sipwired")
@@ -30,7 +32,7 @@ namespace sipwire {
     X(not_ipv4, "Ethertype is neither IPv4 nor ARP")                                      \
     X(bad_ipv4_header, "IPv4 header invalid (version, length, checksum)")                 \
     X(not_for_us, "Destination MAC or IPv4 address is not ours")                          \
-    X(ip_fragment, "IPv4 fragment (reassembly not enabled)")                              \
+    X(ip_fragment, "Reassembled IPv4 datagram larger than the reassembly buffer")                              \
     X(ip_protocol, "IPv4 protocol other than UDP or ICMP")                                \
     X(bad_udp, "UDP header, length or checksum invalid")                                  \
     X(udp_no_service, "UDP destination port has no service")                              \
@@ -38,7 +40,10 @@ namespace sipwire {
     X(arp_not_for_us, "ARP packet for an address that is not ours")                       \
     X(icmp_not_echo, "ICMP message other than echo request")                              \
     X(bad_icmp, "ICMP message malformed")                                                 \
-    X(sip_no_stage, "SIP datagram with no SIP stage to take it")                          \
+    X(sip_invalid, "Invalid SIP message that cannot be answered (see parse errors)")     \
+    X(sip_response_not_ours, "SIP response whose top Via is not ours")                    \
+    X(sip_unroutable, "SIP message whose next hop is not an IPv4 address")                \
+    X(sip_too_large, "Forwarded SIP message would exceed the maximum datagram size")      \
     X(rtp_no_stage, "RTP datagram with no media session")                                 \
     X(punt_ring_full, "Ring to sipwired full")                                            \
     X(no_neighbour, "Next hop MAC unknown (ARP request sent)")                            \

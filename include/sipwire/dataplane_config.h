@@ -50,8 +50,9 @@ struct DestinationConfig {
 inline constexpr uint16_t kNoDestination = 0xffff;
 
 // A destination set (the switches of a cluster). `table` maps a Call-ID hash to a
-// destination index (Maglev consistent hashing over the healthy members, weighted),
-// built by sipwired; kNoDestination everywhere when no member is healthy.
+// member, relative to `first` (destinations[first + entry]): Maglev consistent
+// hashing over the healthy members, weighted, built by sipwired; kNoDestination
+// everywhere when no member is healthy.
 struct DestinationSetConfig {
     uint16_t first;  // destinations[first .. first + count)
     uint16_t count;

@@ -45,7 +45,8 @@ class Deployment:
     DP_IP = "192.0.2.1"
     PEER_IP = "192.0.2.2"
 
-    def __init__(self, build_dir, tag, sip_ports=(5060,), rtp=(20000, 20999), lcores="0"):
+    def __init__(self, build_dir, tag, sip_ports=(5060,), rtp=(20000, 20999), lcores="0",
+                 extra_config=""):
         self.build_dir = os.path.abspath(build_dir)
         suffix = "%s%d" % (tag, os.getpid() % 100000)
         self.instance = "it-" + suffix
@@ -56,6 +57,7 @@ class Deployment:
         self.metrics_port = free_tcp_port()
         self.config_path = os.path.join(self.workdir, "sipwire.toml")
         self.sip_ports, self.rtp, self.lcores = sip_ports, rtp, lcores
+        self.extra_config = extra_config  # more TOML tables, appended
         self.sipwired = None
         self.dataplane = None
         self.netns_created = False
@@ -89,7 +91,7 @@ listen = "127.0.0.1:{self.metrics_port}"
 
 [control]
 socket = "{self.socket}"
-"""
+{self.extra_config}"""
 
     def write_config(self, text=None):
         with open(self.config_path, "w") as f:
@@ -155,6 +157,10 @@ socket = "{self.socket}"
 
     def ctl(self, *args, check=True):
         return run(self.binary("sipwirectl"), "--socket", self.socket, *args, check=check)
+
+    def add_peer_address(self, address):
+        """Another address on the kernel side of the tap (a host of the test's own)."""
+        self.in_netns("ip", "addr", "add", f"{address}/24", "dev", self.tap)
 
     def in_netns(self, *cmd, check=True, timeout=30):
         return run("ip", "netns", "exec", self.netns, *cmd, check=check, timeout=timeout)

@@ -1,6 +1,6 @@
 // sipwirectl: the command-line client of sipwired's control API.
 //
-//   sipwirectl [--socket PATH | --instance NAME] [--json] status|stats|config reload
+//   sipwirectl [--socket PATH | --instance NAME] [--json] status|stats|config reload|dispatcher list
 //
 // Exit codes: 0 ok, 1 sipwired answered an error, 2 usage error, 3 sipwired unreachable.
 #include <iostream>
@@ -41,6 +41,9 @@ const std::vector<Command>& commands() {
         {{"config", "reload"}, "config.reload",
          "Re-read the configuration file sipwired was started with and apply it",
          sipwire::ctl::render_reload},
+        {{"dispatcher", "list"}, "dispatcher.list",
+         "Show destination sets: destinations, weights, health, probe RTT, calls",
+         sipwire::ctl::render_dispatcher_list},
     };
     return list;
 }

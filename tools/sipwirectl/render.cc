@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "sipwire/counters.h"
+#include "sipwire/sip_counters.h"
 #include "table.h"
 
 namespace sipwire::ctl {
@@ -87,6 +88,65 @@ constexpr bool all_columns_are_counters() {
     return true;
 }
 static_assert(all_columns_are_counters(), "kStatsColumns names a field missing from counters.h");
+
+// The SIP table's columns, by SipCounters field (checked against sip_counters.h).
+constexpr bool is_sip_counter(std::string_view field) {
+    for (const SipCounterField& f : kSipCounterFields)
+        if (field == f.field) return true;
+    return false;
+}
+constexpr StatsColumn kSipColumns[] = {
+    {"REQ IN", "requests_received"},     {"RESP IN", "responses_received"},
+    {"REQ FWD", "requests_forwarded"},   {"RESP FWD", "responses_forwarded"},
+    {"DISPATCHED", "requests_dispatched"}, {"PUNTED", "responses_punted"},
+    {"KEEPALIVES", "keepalives"},
+};
+constexpr bool all_sip_columns_are_counters() {
+    for (const StatsColumn& c : kSipColumns)
+        if (!is_sip_counter(c.field)) return false;
+    return true;
+}
+static_assert(all_sip_columns_are_counters(), "kSipColumns names a field missing from sip_counters.h");
+
+std::string rtt_text(const json& d) {
+    const auto it = d.find("last_rtt_ms");
+    if (it == d.end() || !it->is_number()) return "-";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1fms", it->get<double>());
+    return buf;
+}
+
+void render_sip(const json& sip, std::ostream& out) {
+    const json lcores = sip.value("lcores", json::array());
+    if (lcores.empty()) return;
+    std::vector<Table::Column> columns{{"SIP LCORE", Align::right}};
+    for (const StatsColumn& c : kSipColumns) columns.push_back({c.title, Align::right});
+    Table t(columns);
+    auto row = [](std::string first, const json& counters) {
+        std::vector<std::string> cells{std::move(first)};
+        for (const StatsColumn& c : kSipColumns) cells.push_back(std::to_string(number(counters, c.field)));
+        return cells;
+    };
+    for (const json& l : lcores) t.add_row(row(text(l, "lcore"), l.value("counters", json::object())));
+    t.add_row(row("total", sip.value("counters", json::object())));
+    out << "\n";
+    t.print(out);
+
+    std::string local;
+    const json local_responses = sip.value("local_responses", json::object());
+    for (const auto& [code, count] : local_responses.items())
+        local += (local.empty() ? "" : ", ") + code + ": " + count.dump();
+    out << "\nlocal responses  " << (local.empty() ? "none" : local) << "\n";
+    const json errors = sip.value("parse_errors", json::object());
+    if (errors.empty()) {
+        out << "parse errors     none\n";
+    } else {
+        Table e({{"PARSE ERROR"}, {"COUNT", Align::right}});
+        for (const auto& [reason, count] : errors.items()) e.add_row({reason, count.dump()});
+        out << "\n";
+        e.print(out);
+    }
+}
 
 const char* drop_help(std::string_view reason) {
     for (unsigned r = 0; r < kDropReasonCount; ++r)
@@ -195,6 +255,31 @@ void render_stats(const json& r, std::ostream& out) {
     out << "\n";
     if (drops.empty()) out << "no drops\n";
     else drops.print(out);
+    render_sip(r.value("sip", json::object()), out);
+}
+
+void render_dispatcher_list(const json& r, std::ostream& out) {
+    const json sets = r.value("sets", json::array());
+    if (sets.empty()) {
+        out << "no destination sets configured\n";
+        return;
+    }
+    Table t({{"SET"},
+             {"DESTINATION"},
+             {"WEIGHT", Align::right},
+             {"STATE"},
+             {"RTT", Align::right},
+             {"CALLS", Align::right},
+             {"PROBES", Align::right}});
+    for (const json& set : sets) {
+        std::string name = text(set, "name");
+        if (set.value("dispatch", false)) name += " (dispatch)";
+        for (const json& d : set.value("destinations", json::array()))
+            t.add_row({name, text(d, "address") + ":" + text(d, "port"), text(d, "weight"),
+                       text(d, "state"), rtt_text(d), text(d, "calls_sent"),
+                       text(d, "probes_answered") + "/" + text(d, "probes_sent")});
+    }
+    t.print(out);
 }
 
 void render_reload(const json& r, std::ostream& out) {

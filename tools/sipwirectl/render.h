@@ -10,5 +10,6 @@ namespace sipwire::ctl {
 void render_status(const nlohmann::json& result, std::ostream& out);
 void render_stats(const nlohmann::json& result, std::ostream& out);
 void render_reload(const nlohmann::json& result, std::ostream& out);
+void render_dispatcher_list(const nlohmann::json& result, std::ostream& out);
 
 }  // namespace sipwire::ctl

@@ -145,6 +145,25 @@ TEST_F(CoreCommandsTest, Stats) {
     EXPECT_EQ(s["workers"][0], (json{{"index", 0}, {"lcore", 1}, {"loops", 1000}, {"busy_loops", 15}}));
 }
 
+TEST_F(CoreCommandsTest, StatsSipSection) {
+    seg.view().worker(0).sip.requests_received.add(7);
+    seg.view().worker(1).sip.requests_received.add(1);
+    seg.view().worker(1).sip.local_responses[unsigned(SipLocalResponse::no_destination)].add(3);
+    seg.view().worker(0).sip.parse_errors[1].add(2);  // empty
+    const json r = run("stats");
+    ASSERT_EQ(r["ok"], true) << r.dump();
+    const json& sip = r["result"]["sip"];
+    EXPECT_EQ(sip["counters"].size(), std::size(kSipCounterFields));
+    EXPECT_EQ(sip["counters"]["requests_received"], 8);
+    EXPECT_EQ(sip["local_responses"]["503"], 3);
+    EXPECT_EQ(sip["local_responses"]["200"], 0);
+    EXPECT_EQ(sip["parse_errors"], (json{{"empty", 2}}));
+    ASSERT_EQ(sip["lcores"].size(), 2u);
+    EXPECT_EQ(sip["lcores"][1]["lcore"], 2);
+    EXPECT_EQ(sip["lcores"][1]["counters"]["requests_received"], 1);
+    EXPECT_EQ(sip["lcores"][0]["parse_errors"], (json{{"empty", 2}}));
+}
+
 TEST_F(CoreCommandsTest, ReloadSuccess) {
     next_reload = {.ok = true,
                    .error = "",

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 #include <prometheus/text_serializer.h>
 
+#include "metrics/stats.h"
 #include "test_segment.h"
 
 namespace sipwire::metrics {
@@ -179,6 +180,50 @@ TEST_F(ExporterTest, MalformedListenAddressIsAnError) {
     EXPECT_FALSE(start_exporter("localhost", std::make_shared<SegmentCollector>(seg.view()), error));
     EXPECT_THAT(error, HasSubstr("is not HOST:PORT"));
     EXPECT_FALSE(start_exporter("127.0.0.1:99999", std::make_shared<SegmentCollector>(seg.view()), error));
+}
+
+}  // namespace
+}  // namespace sipwire::metrics
+
+namespace sipwire::metrics {
+namespace {
+
+TEST_F(ExporterTest, SipCountersPerLcore) {
+    SipCounters& w0 = seg.view().worker(0).sip;
+    SipCounters& w1 = seg.view().worker(1).sip;
+    w0.requests_received.add(12);
+    w1.requests_received.add(3);
+    w0.requests_dispatched.add(9);
+    w0.local_responses[unsigned(SipLocalResponse::no_destination)].add(4);
+    w1.local_responses[unsigned(SipLocalResponse::options_ok)].add(2);
+    w1.parse_errors[5].add(6);  // unsupported_version
+    const std::string text = scrape();
+    EXPECT_THAT(text, HasSubstr("# TYPE sipwire_sip_requests_received_total counter"));
+    EXPECT_THAT(text, HasSubstr("sipwire_sip_requests_received_total{lcore=\"1\"} 12"));
+    EXPECT_THAT(text, HasSubstr("sipwire_sip_requests_received_total{lcore=\"2\"} 3"));
+    EXPECT_THAT(text, HasSubstr("sipwire_sip_requests_dispatched_total{lcore=\"1\"} 9"));
+    for (const SipCounterField& f : kSipCounterFields) {
+        EXPECT_THAT(text, HasSubstr(std::string("# HELP ") + f.prometheus_name + " " + f.help));
+        EXPECT_THAT(text, HasSubstr(std::string(f.prometheus_name) + "{lcore=\"2\"}"));
+    }
+    EXPECT_THAT(text, HasSubstr("sipwire_sip_local_responses_total{lcore=\"1\",code=\"503\"} 4"));
+    EXPECT_THAT(text, HasSubstr("sipwire_sip_local_responses_total{lcore=\"2\",code=\"200\"} 2"));
+    EXPECT_THAT(text, HasSubstr("sipwire_sip_local_responses_total{lcore=\"2\",code=\"483\"} 0"));
+    EXPECT_THAT(text,
+                HasSubstr("sipwire_sip_parse_errors_total{lcore=\"2\",reason=\"unsupported_version\"} 6"));
+    EXPECT_THAT(text, HasSubstr("sipwire_sip_parse_errors_total{lcore=\"1\",reason=\"bad_via\"} 0"));
+    EXPECT_THAT(text, Not(HasSubstr("reason=\"ok\"")));
+}
+
+TEST_F(ExporterTest, SipTotalsAndDestinationRequestsSummed) {
+    seg.view().worker(0).sip.destination_requests[3].add(5);
+    seg.view().worker(1).sip.destination_requests[3].add(6);
+    seg.view().worker(1).sip.keepalives.add(1);
+    const StatsSnapshot s = read_stats(seg.view(), kNow);
+    ASSERT_EQ(s.sip.size(), 2u);
+    EXPECT_EQ(s.sip_totals.destination_requests[3], 11u);
+    EXPECT_EQ(s.sip_totals.get("keepalives"), 1u);
+    EXPECT_EQ(s.sip[0].destination_requests[3], 5u);
 }
 
 }  // namespace

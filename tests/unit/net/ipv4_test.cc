@@ -152,14 +152,14 @@ TEST_F(Ipv4, OffLinkSourceIsNotLearned) {
     EXPECT_EQ(neighbours.size(), 0u);
 }
 
-TEST_F(Ipv4, FragmentsAreDropped) {
+TEST_F(Ipv4, FragmentsGoToReassembly) {
     for (const uint16_t flags_fragment : {0x2000 /* MF, first */, 0x0010 /* last */,
                                           0x2010 /* middle */}) {
         Ipv4Fields f;
         f.flags_fragment = flags_fragment;
         SCOPED_TRACE(flags_fragment);
-        expect_drop(ipv4_frame(f, udp_datagram(kPeerIp, kOurIp, 40000, kSipPort, text("x"))),
-                    DropReason::ip_fragment);
+        Bytes frame = ipv4_frame(f, udp_datagram(kPeerIp, kOurIp, 40000, kSipPort, text("x")));
+        EXPECT_EQ(process(frame).next, Next::fragment);
     }
     Ipv4Fields not_fragmented;
     not_fragmented.flags_fragment = 0;

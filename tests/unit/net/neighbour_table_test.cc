@@ -116,3 +116,22 @@ TEST_F(Neighbours, ActiveNeighbourSurvivesAFlood) {
 
 }  // namespace
 }  // namespace sipwire::net::test
+
+namespace sipwire::net {
+namespace {
+
+TEST(NeighbourTablePinned, StaticEntryNeverStalesAndArpDoesNotChangeIt) {
+    auto table = std::make_unique<NeighbourTable>();
+    const uint8_t configured[6] = {2, 0, 0, 0, 0, 0x10};
+    const uint8_t spoofed[6] = {2, 0, 0, 0, 0, 0x66};
+    const uint32_t ip = 0x0a6433c6;
+    table->pin(ip, configured);
+    table->learn(ip, spoofed, 5);
+    EXPECT_TRUE(table->refresh(ip, spoofed, 6));
+    const uint8_t* mac = table->lookup(ip, ~uint64_t(0) - 1);
+    ASSERT_NE(mac, nullptr);
+    EXPECT_EQ(std::memcmp(mac, configured, 6), 0);
+}
+
+}  // namespace
+}  // namespace sipwire::net

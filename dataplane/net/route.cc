@@ -1,0 +1,16 @@
+#include "net/route.h"
+
+#include "net/stages.h"
+
+namespace sipwire::net {
+
+Route route(const Interface* interfaces, uint32_t count, uint32_t dst_ip) noexcept {
+    for (uint32_t p = 0; p < count; ++p)
+        if (on_link(interfaces[p], dst_ip)) return {int(p), dst_ip};
+    for (uint32_t p = 0; p < count; ++p)
+        if (interfaces[p].ipv4 != 0 && interfaces[p].gateway != 0)
+            return {int(p), interfaces[p].gateway};
+    return {-1, 0};
+}
+
+}  // namespace sipwire::net

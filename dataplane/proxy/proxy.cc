@@ -1,0 +1,365 @@
+// The stateless proxy's decision flow (see proxy.h): parse, classify, pick the next
+// hop, collect the edits, copy once.
+#include "proxy/proxy.h"
+
+#include <cstring>
+
+#include "proxy/address.h"
+#include "proxy/branch.h"
+#include "proxy/local_response.h"
+#include "proxy/rewrite.h"
+#include "sip/sip.h"
+
+namespace sipwire::proxy {
+namespace {
+
+using sip::HeaderField;
+using sip::HeaderId;
+using sip::Method;
+using sip::ParseError;
+using sip::SipMessage;
+using sip::Via;
+
+constexpr Result drop(DropReason reason) noexcept { return {Action::drop, reason, 0, 0, 0}; }
+constexpr Result no_send(Action action) noexcept { return {action, DropReason::count, 0, 0, 0}; }
+
+constexpr std::string_view kOptionsHeaders[] = {
+    "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, PRACK, UPDATE, INFO, SUBSCRIBE, NOTIFY, REFER, "
+    "MESSAGE, PUBLISH\r\n"
+    "Accept: application/sdp\r\n",
+};
+
+// Methods that create a dialog (or a subscription): Record-Route them when initial.
+constexpr Method kRecordRouted = Method::invite | Method::subscribe | Method::refer | Method::notify;
+
+struct NextHop {
+    uint32_t ip = 0;        // network byte order
+    uint16_t port = 0;      // network byte order
+    bool dispatched = false;
+    uint16_t registry_slot = 0;
+};
+
+class Stage {
+public:
+    Stage(const Inbound& in, const DataplaneConfig& config, char* out, uint16_t capacity,
+          SipCounters& counters) noexcept
+        : in_(in), cfg_(config), out_(out), capacity_(capacity), counters_(counters) {}
+
+    Result run() noexcept {
+        const ParseError e = sip::parse_message(reinterpret_cast<const char*>(in_.payload), in_.length, msg_);
+        if (e != ParseError::ok) return parse_failed(e);
+        self_.set(in_.dst_ip, in_.dst_port);
+        return msg_.is_request() ? request() : response();
+    }
+
+private:
+    // --- addresses ---------------------------------------------------------------------
+    bool is_our_ip(uint32_t ip) const noexcept {
+        if (ip == in_.dst_ip) return true;
+        const uint32_t n = cfg_.port_count < kMaxPorts ? cfg_.port_count : kMaxPorts;
+        for (uint32_t i = 0; i < n; ++i)
+            if (cfg_.ports[i].ipv4 == ip) return true;
+        return false;
+    }
+    bool is_our_sip_port(uint16_t port_host) const noexcept {
+        if (port_host == to_host16(in_.dst_port)) return true;
+        for (const uint16_t p : cfg_.sip_ports)
+            if (p != 0 && p == port_host) return true;
+        return false;
+    }
+    // A SIP URI naming one of our addresses, with one of our ports or none.
+    bool uri_is_us(std::string_view uri_text, bool allow_user) const noexcept {
+        sip::SipUri uri;
+        uint32_t ip = 0;
+        return sip::parse_sip_uri(uri_text, uri) && (allow_user || uri.user.empty()) && parse_ipv4(uri.host, ip) &&
+               is_our_ip(ip) && (uri.port_text.empty() || is_our_sip_port(uri.port));
+    }
+    // The IPv4 literal host and port (5060 when absent) of a SIP URI.
+    static bool uri_address(std::string_view uri_text, NextHop& hop) noexcept {
+        sip::SipUri uri;
+        if (!sip::parse_sip_uri(uri_text, uri) || !parse_ipv4(uri.host, hop.ip)) return false;
+        hop.port = to_net16(uri.port_text.empty() ? kDefaultSipPort : uri.port);
+        return true;
+    }
+
+    // Small writes into the stack buffers of inserted lines: copies of a fixed size
+    // (plain moves, where a variable-size memcpy would become a slow `rep movs`).
+    template <size_t N>
+    static size_t put_fixed(char* buf, size_t at, const char (&text)[N]) noexcept {
+        std::memcpy(buf + at, text, N - 1);
+        return at + N - 1;
+    }
+    // "a.b.c.d:port": the whole HostPort buffer is copied, its length kept.
+    size_t put_self(char* buf, size_t at) const noexcept {
+        std::memcpy(buf + at, self_.text, sizeof self_.text);
+        return at + self_.length;
+    }
+
+    uint32_t offset_of(std::string_view v) const noexcept { return static_cast<uint32_t>(v.data() - msg_.data()); }
+    const HeaderField& first_line(HeaderId id) const noexcept { return msg_.headers()[msg_.first_index(id)]; }
+
+    // Start line to end of body: leading CRLFs (keep-alive framing) and bytes after
+    // Content-Length are not sent on.
+    uint32_t message_begin() const noexcept {
+        uint32_t i = 0;
+        while (i < msg_.length() && (msg_.data()[i] == '\r' || msg_.data()[i] == '\n')) ++i;
+        return i;
+    }
+    uint32_t message_end() const noexcept { return msg_.body_offset() + static_cast<uint32_t>(msg_.body().size()); }
+
+    // --- results -----------------------------------------------------------------------
+    Result copy_out(const EditList& edits, const NextHop& hop) noexcept {
+        const uint32_t begin = message_begin();
+        const uint32_t end = message_end();
+        const int64_t length = int64_t{end} - begin + edits.growth();
+        if (length > capacity_) return drop(DropReason::sip_too_large);
+        Writer w(out_, capacity_);
+        if (!apply_edits(msg_.data(), begin, end, edits, w)) return drop(DropReason::sip_too_large);
+        return {Action::forward, DropReason::count, hop.ip, hop.port, static_cast<uint16_t>(w.length())};
+    }
+
+    Result local_reply(const Via& top, SipLocalResponse which, std::string_view reason,
+                       const std::string_view* extra = nullptr, uint32_t extra_count = 0) noexcept {
+        EditList edits;
+        TopViaScratch scratch;
+        add_top_via_edits(msg_, top, in_.src_ip, in_.src_port, scratch, edits);
+        const LocalResponse r{kSipLocalResponseCodes[static_cast<unsigned>(which)], reason, extra, extra_count,
+                              to_tag().empty()};
+        const uint32_t length = write_local_response(msg_, edits, r, out_, capacity_);
+        if (length == 0) return drop(DropReason::sip_too_large);
+        counters_.local_responses[static_cast<unsigned>(which)].add(1);
+        return {Action::reply, DropReason::count, in_.src_ip, in_.src_port, static_cast<uint16_t>(length)};
+    }
+
+    // --- parse errors --------------------------------------------------------------------
+    Result parse_failed(ParseError e) noexcept {
+        if (e == ParseError::empty) {
+            counters_.keepalives.add(1);
+            return no_send(Action::consumed);
+        }
+        counters_.parse_errors[static_cast<unsigned>(e)].add(1);
+        // Answerable: a request (not ACK) whose header lines are all known, with the
+        // lines a response copies.
+        if (!sip::headers_indexed(e) || !msg_.is_request() || msg_.method() == Method::ack) {
+            return drop(DropReason::sip_invalid);
+        }
+        for (const HeaderId id : {HeaderId::from, HeaderId::to, HeaderId::call_id, HeaderId::cseq})
+            if (msg_.header(id).empty()) return drop(DropReason::sip_invalid);
+        Via top;
+        if (!msg_.has(HeaderId::via) || msg_.top_via(top) != ParseError::ok) return drop(DropReason::sip_invalid);
+        const std::string_view warning[] = {"Warning: 399 sipwire \"", sip::parse_error_phrase(e), "\"\r\n"};
+        return local_reply(top, SipLocalResponse::bad_request, "Bad Request", warning, 3);
+    }
+
+    // --- requests ------------------------------------------------------------------------
+    Result request() noexcept {
+        counters_.requests_received.add(1);
+        Via top;
+        if (msg_.top_via(top) != ParseError::ok) return bad_via();
+        const Method method = msg_.method();
+        const bool ack = method == Method::ack;
+
+        if (method == Method::options && to_tag().empty() && uri_is_us(msg_.request_uri(), false))
+            return local_reply(top, SipLocalResponse::options_ok, "OK", kOptionsHeaders, 1);
+        if (ack && is_local_tag(to_tag(), msg_.call_id(), msg_.cseq_number())) return no_send(Action::consumed);
+        if (msg_.max_forwards() == 0) {
+            if (ack) return drop(DropReason::sip_invalid);
+            return local_reply(top, SipLocalResponse::too_many_hops, "Too Many Hops");
+        }
+
+        Branch branch;
+        make_branch(msg_, top, branch);
+        if (looped(branch)) {
+            if (ack) return drop(DropReason::sip_invalid);
+            return local_reply(top, SipLocalResponse::loop_detected, "Loop Detected");
+        }
+
+        EditList edits;
+        NextHop hop;
+        bool routed = false;
+        if (msg_.has(HeaderId::route)) {
+            // Loose routing (RFC 3261 16.4): our value on top is removed.
+            const HeaderField& h = first_line(HeaderId::route);
+            std::string_view line = msg_.value(h);
+            std::string_view first;
+            if (sip::next_value(line, first) && route_is_us(first)) {
+                remove_first_value(msg_, h, first, line, edits);
+                sip::HeaderValues values(msg_, HeaderId::route);
+                std::string_view next;
+                values.next(next);  // the value just removed
+                if (values.next(next)) {
+                    sip::NameAddr na;
+                    if (!sip::parse_name_addr(next, na) || !uri_address(na.uri, hop))
+                        return drop(DropReason::sip_unroutable);
+                    routed = true;
+                } else {
+                    // The Request-URI when it is another host's IPv4 literal; ours or a
+                    // host name: the dispatcher (a UA's pre-loaded outbound-proxy route).
+                    routed = uri_address(msg_.request_uri(), hop) && !is_our_ip(hop.ip);
+                }
+            }
+        }
+        if (!routed && !dispatch(hop)) {
+            if (ack) return drop(DropReason::sip_unroutable);
+            return local_reply(top, SipLocalResponse::no_destination, "Service Unavailable");
+        }
+
+        // Our Via on top; Record-Route and an added Max-Forwards after it, in that order.
+        const uint32_t via_at = first_line(HeaderId::via).name_offset;
+        char via_line[32 + sizeof self_.text + kBranchLength];
+        size_t n = put_fixed(via_line, 0, "Via: SIP/2.0/UDP ");
+        n = put_self(via_line, n);
+        n = put_fixed(via_line, n, ";branch=");
+        std::memcpy(via_line + n, branch.text, kBranchLength);
+        n = put_fixed(via_line, n + kBranchLength, "\r\n");
+        edits.insert(via_at, {via_line, n});
+
+        TopViaScratch scratch;
+        add_top_via_edits(msg_, top, in_.src_ip, in_.src_port, scratch, edits);
+
+        char rr_line[32 + sizeof self_.text];
+        if (cfg_.sip.record_route != 0 && sip::any_of(method, kRecordRouted) && to_tag().empty()) {
+            size_t k = put_fixed(rr_line, 0, "Record-Route: <sip:");
+            k = put_self(rr_line, k);
+            k = put_fixed(rr_line, k, ";lr>\r\n");
+            const uint32_t at = msg_.has(HeaderId::record_route) ? first_line(HeaderId::record_route).name_offset : via_at;
+            edits.insert(at, {rr_line, k});
+        }
+
+        char mf[10];
+        if (msg_.has_max_forwards()) {
+            const HeaderField& h = first_line(HeaderId::max_forwards);
+            edits.add(h.value_offset, h.value_length, {mf, format_uint(msg_.max_forwards() - 1, mf)});
+        } else {
+            edits.insert(via_at, "Max-Forwards: 70\r\n");
+        }
+
+        const Result r = copy_out(edits, hop);
+        if (r.action != Action::forward) return r;
+        counters_.requests_forwarded.add(1);
+        if (hop.dispatched) {
+            counters_.requests_dispatched.add(1);
+            if (hop.registry_slot < kMaxDestinations) counters_.destination_requests[hop.registry_slot].add(1);
+        }
+        return r;
+    }
+
+    // The To tag, parsed once and only when a decision needs it; a To value without
+    // any ';' has none.
+    std::string_view to_tag() noexcept {
+        if (!to_tag_known_) {
+            const std::string_view to = msg_.header(HeaderId::to);
+            if (to.find(';') != std::string_view::npos) to_tag_ = msg_.to_tag();
+            to_tag_known_ = true;
+        }
+        return to_tag_;
+    }
+
+    bool route_is_us(std::string_view route_value) const noexcept {
+        sip::NameAddr na;
+        return sip::parse_name_addr(route_value, na) && uri_is_us(na.uri, true);
+    }
+
+    // RFC 3261 16.3 step 4: a Via of ours whose branch carries the loop part we
+    // would put there now.
+    bool looped(const Branch& branch) const noexcept {
+        // Cheap filter first: a Via line holding our loop part's 16 hex digits.
+        bool candidate = false;
+        for (uint8_t i = msg_.first_index(HeaderId::via); i != sip::kNoHeader && !candidate;
+             i = msg_.headers()[i].next_same)
+            candidate = msg_.value(msg_.headers()[i]).find(branch.loop_part()) != std::string_view::npos;
+        if (!candidate) return false;
+        sip::ViaIterator it(msg_);
+        Via v;
+        while (it.next(v)) {
+            if (!same_loop_part(v.branch, branch)) continue;
+            uint32_t ip = 0;
+            if (parse_ipv4(v.host, ip) && is_our_ip(ip) && is_our_sip_port(v.port_text.empty() ? kDefaultSipPort : v.port))
+                return true;
+        }
+        return false;
+    }
+
+    // The dispatcher: false when there is no destination (503).
+    bool dispatch(NextHop& hop) const noexcept {
+        const uint16_t set = cfg_.sip.dispatch_set;
+        if (set == kNoDestination || set >= cfg_.destination_set_count || set >= kMaxDestinationSets) {
+            // No dispatcher: the Request-URI when it names another host by address.
+            return uri_address(msg_.request_uri(), hop) && !is_our_ip(hop.ip);
+        }
+        const DestinationSetConfig& ds = cfg_.destination_sets[set];
+        const uint16_t index = ds.table[call_id_hash(msg_.call_id()) % kDispatchTableSize];
+        if (index == kNoDestination || index >= ds.count) return false;
+        const uint32_t d = uint32_t{ds.first} + index;
+        if (d >= cfg_.destination_count || d >= kMaxDestinations) return false;
+        const DestinationConfig& dest = cfg_.destinations[d];
+        hop.ip = dest.ipv4;
+        hop.port = dest.port;
+        hop.dispatched = true;
+        hop.registry_slot = dest.registry_slot;
+        return true;
+    }
+
+    // --- responses -----------------------------------------------------------------------
+    Result response() noexcept {
+        counters_.responses_received.add(1);
+        // Each Via value parsed once: ours on top, then the next one.
+        const HeaderField& h = first_line(HeaderId::via);
+        std::string_view after_top = msg_.value(h);
+        Via top;
+        if (sip::next_via(after_top, top) <= 0) return bad_via();
+        uint32_t ip = 0;
+        const uint16_t port = top.port_text.empty() ? kDefaultSipPort : top.port;
+        if (!parse_ipv4(top.host, ip) || ip != in_.dst_ip || to_net16(port) != in_.dst_port)
+            return drop(DropReason::sip_response_not_ours);
+
+        Via next;
+        std::string_view rest = after_top;
+        int found = sip::next_via(rest, next);
+        for (uint8_t i = h.next_same; found == 0 && i != sip::kNoHeader; i = msg_.headers()[i].next_same) {
+            rest = msg_.value(msg_.headers()[i]);
+            found = sip::next_via(rest, next);
+        }
+        if (found < 0) return bad_via();
+        if (found == 0) {
+            counters_.responses_punted.add(1);
+            return no_send(Action::punt);
+        }
+        NextHop hop;
+        if (!parse_ipv4(next.received.empty() ? next.host : next.received, hop.ip))
+            return drop(DropReason::sip_unroutable);
+        hop.port = to_net16(next.rport != 0 ? next.rport : next.port != 0 ? next.port : kDefaultSipPort);
+
+        // Our value removed: the line, or the value up to the next one on its line.
+        EditList edits;
+        remove_first_value(msg_, h, top.protocol_name, after_top, edits);
+        const Result r = copy_out(edits, hop);
+        if (r.action == Action::forward) counters_.responses_forwarded.add(1);
+        return r;
+    }
+
+    Result bad_via() noexcept {
+        counters_.parse_errors[static_cast<unsigned>(ParseError::bad_via)].add(1);
+        return drop(DropReason::sip_invalid);
+    }
+
+    const Inbound& in_;
+    const DataplaneConfig& cfg_;
+    char* out_;
+    uint16_t capacity_;
+    SipCounters& counters_;
+    HostPort self_;
+    std::string_view to_tag_;
+    bool to_tag_known_ = false;
+    SipMessage msg_;
+};
+
+}  // namespace
+
+Result handle_sip(const Inbound& in, const DataplaneConfig& config, uint8_t* out, uint16_t out_capacity,
+                  SipCounters& counters) noexcept {
+    Stage stage(in, config, reinterpret_cast<char*>(out), out_capacity, counters);
+    return stage.run();
+}
+
+}  // namespace sipwire::proxy
