@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "sipwire/call_limits.h"
 #include "sipwire/limits.h"
 
 namespace sipwire {
@@ -85,6 +86,8 @@ struct DataplaneConfig {
     uint32_t destination_set_count;
     DestinationConfig destinations[kMaxDestinations];
     DestinationSetConfig destination_sets[kMaxDestinationSets];
+
+    CallLimitsConfig limits;
 };
 
 static_assert(std::is_trivially_copyable_v<BootConfig>);

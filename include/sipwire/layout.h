@@ -13,6 +13,7 @@
 #include <string>
 #include <type_traits>
 
+#include "sipwire/call_limits.h"
 #include "sipwire/counters.h"
 #include "sipwire/datagram.h"
 #include "sipwire/dataplane_config.h"
@@ -23,7 +24,7 @@
 namespace sipwire {
 
 inline constexpr uint64_t kShmMagic = 0x31455249'57504953ULL;  // "SIPWIRE1" little-endian
-inline constexpr uint32_t kLayoutVersion = 2;
+inline constexpr uint32_t kLayoutVersion = 3;
 
 enum class WorkerRunState : uint32_t { stopped = 0, running = 1 };
 
@@ -38,6 +39,7 @@ struct alignas(64) WorkerState {
     Counter busy_loops;  // iterations that received at least one frame
     alignas(64) PortCounters ports[kMaxPorts];
     alignas(64) SipCounters sip;
+    alignas(64) CallLimitCounters limits;
 };
 
 // Stable identities of dispatcher destinations, written by sipwired only: a
@@ -85,6 +87,7 @@ struct ShmHeader {
     uint32_t sizeof_boot_config;
     uint32_t sizeof_datagram;
     uint32_t sizeof_registry;
+    uint32_t sizeof_call_limits;
     uint32_t max_workers;
 
     uint64_t boot_offset;     // BootConfig
@@ -93,6 +96,7 @@ struct ShmHeader {
     uint64_t ports_offset;    // PortStatus[kMaxPorts]
     uint64_t rings_offset;    // WorkerRings[kMaxWorkers]
     uint64_t registry_offset; // DestinationRegistry
+    uint64_t call_limits_offset;  // CallLimitsState
 
     std::atomic<int32_t> controlplane_pid;
     std::atomic<int32_t> dataplane_pid;  // 0 when no data plane is attached
@@ -119,7 +123,7 @@ inline constexpr uint32_t published_slot(uint64_t packed) { return packed & 0xff
 constexpr uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
 
 struct SegmentLayout {
-    uint64_t boot, configs, workers, ports, registry, rings, total;
+    uint64_t boot, configs, workers, ports, registry, call_limits, rings, total;
 };
 
 constexpr SegmentLayout compute_layout() {
@@ -129,7 +133,8 @@ constexpr SegmentLayout compute_layout() {
     l.workers = align_up(l.configs + sizeof(DataplaneConfig) * kConfigSlots, 64);
     l.ports = align_up(l.workers + sizeof(WorkerState) * kMaxWorkers, 64);
     l.registry = align_up(l.ports + sizeof(PortStatus) * kMaxPorts, 64);
-    l.rings = align_up(l.registry + sizeof(DestinationRegistry), 4096);
+    l.call_limits = align_up(l.registry + sizeof(DestinationRegistry), 64);
+    l.rings = align_up(l.call_limits + sizeof(CallLimitsState), 4096);
     l.total = align_up(l.rings + sizeof(WorkerRings) * kMaxWorkers, 4096);
     return l;
 }
@@ -147,6 +152,7 @@ inline void init_header(ShmHeader& h) {
     h.sizeof_boot_config = sizeof(BootConfig);
     h.sizeof_datagram = sizeof(Datagram);
     h.sizeof_registry = sizeof(DestinationRegistry);
+    h.sizeof_call_limits = sizeof(CallLimitsState);
     h.max_workers = kMaxWorkers;
     h.boot_offset = l.boot;
     h.configs_offset = l.configs;
@@ -154,6 +160,7 @@ inline void init_header(ShmHeader& h) {
     h.ports_offset = l.ports;
     h.rings_offset = l.rings;
     h.registry_offset = l.registry;
+    h.call_limits_offset = l.call_limits;
 }
 
 // Empty string when `h` (mapped_size bytes) is a segment of this build's layout,
@@ -173,11 +180,13 @@ inline std::string check_header(const ShmHeader& h, uint64_t mapped_size) {
         h.sizeof_dataplane_config != expected.sizeof_dataplane_config ||
         h.sizeof_boot_config != expected.sizeof_boot_config ||
         h.sizeof_datagram != expected.sizeof_datagram ||
-        h.sizeof_registry != expected.sizeof_registry || h.max_workers != expected.max_workers ||
+        h.sizeof_registry != expected.sizeof_registry ||
+        h.sizeof_call_limits != expected.sizeof_call_limits || h.max_workers != expected.max_workers ||
         h.boot_offset != expected.boot_offset || h.configs_offset != expected.configs_offset ||
         h.workers_offset != expected.workers_offset || h.ports_offset != expected.ports_offset ||
         h.rings_offset != expected.rings_offset ||
-        h.registry_offset != expected.registry_offset)
+        h.registry_offset != expected.registry_offset ||
+        h.call_limits_offset != expected.call_limits_offset)
         return "struct sizes or offsets differ from this build (same layout version); "
                "run sipwired and sipwire-dp from the same build";
     if (mapped_size < h.total_size) return "segment is truncated";
@@ -201,6 +210,9 @@ struct SegmentView {
     }
     DestinationRegistry& registry() const {
         return *reinterpret_cast<DestinationRegistry*>(base + header().registry_offset);
+    }
+    CallLimitsState& call_limits() const {
+        return *reinterpret_cast<CallLimitsState*>(base + header().call_limits_offset);
     }
     WorkerRings& rings(uint32_t i) const {
         return reinterpret_cast<WorkerRings*>(base + header().rings_offset)[i];

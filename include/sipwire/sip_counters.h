@@ -53,13 +53,14 @@ inline constexpr unsigned kSipParseErrorCount = 0
     X(keepalives, "sipwire_sip_keepalives_total", "CRLF keepalives received")
 
 // Responses sipwire-dp answers by itself.  X(field, status code, help)
-// Exposed as sipwire_sip_local_responses_total{code="..."}.
+// Exposed as sipwire_sip_local_responses_total{code="...",reason="<field>"}.
 #define SIPWIRE_SIP_LOCAL_RESPONSES(X)                                                    \
     X(options_ok, 200, "OPTIONS addressed to sipwire")                                    \
     X(bad_request, 400, "Invalid request")                                                \
     X(loop_detected, 482, "Request looped back to sipwire")                               \
     X(too_many_hops, 483, "Max-Forwards reached zero")                                    \
-    X(no_destination, 503, "No healthy destination to dispatch to")
+    X(no_destination, 503, "No healthy destination to dispatch to")                       \
+    X(at_capacity, 503, "New call over a CPS or channel limit, no failover")
 
 enum class SipLocalResponse : uint8_t {
 #define SIPWIRE_X(name, code, help) name,

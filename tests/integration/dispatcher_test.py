@@ -19,6 +19,7 @@ import harness  # noqa: E402
 from sipp import Sipp, wait_until  # noqa: E402
 
 BUILD_DIR = sys.argv.pop(1) if len(sys.argv) > 1 else "build"
+SIPSEND = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sipsend.py")
 UAS_ADDRESSES = ("192.0.2.11", "192.0.2.12")
 UAC_ADDRESS = "192.0.2.2"
 PROBE_INTERVAL_MS = 500
@@ -124,6 +125,33 @@ class Dispatcher(unittest.TestCase):
         self.place_calls("uac2", 500, 200)
         self.assertEqual(self.uas_calls(before + 500, [self.uas[1]])[0] - before, 500)
         self.assertEqual(self.uas[1].count("FailedCall(C)"), 0)
+
+    def send(self, kind, sdp_bytes=0):
+        r = self.dep.in_netns(sys.executable, SIPSEND, UAC_ADDRESS, "5099", self.dep.DP_IP,
+                              "5060", kind, str(sdp_bytes))
+        return json.loads(r.stdout)
+
+    def test_0_options_to_sipwire_and_bad_request(self):
+        self.assertEqual(self.send("options")["responses"], ["SIP/2.0 200 OK"])
+        self.assertEqual(self.send("garbage")["responses"][0].split()[1], "400")
+        self.assertGreaterEqual(self.dep.metric("sipwire_sip_local_responses_total", code="200"), 1)
+        self.assertGreaterEqual(self.dep.metric("sipwire_sip_parse_errors_total",
+                                                reason="bad_cseq"), 1)
+
+    def test_3_large_invite_fragmented_both_ways(self):
+        # 3,000 bytes: the kernel sends it as IPv4 fragments, sipwire-dp reassembles
+        # it, dispatches it to the remaining switch as fragments, and relays the answer.
+        reassembled = self.dep.metric("sipwire_ip_reassembled_total")
+        result = self.send("invite", sdp_bytes=3000)
+        self.assertGreater(result["sent_bytes"], 3000)
+        self.assertIn("SIP/2.0 200 OK", result["responses"], result)
+        self.assertEqual(self.dep.metric("sipwire_ip_reassembled_total") - reassembled, 1)
+
+    def test_4_no_healthy_switch_gives_503(self):
+        self.uas[1].stop()
+        wait_until(lambda: self.states() == {"down"},
+                   (DOWN_AFTER_MS + 3 * PROBE_INTERVAL_MS) / 1000 + 2, "every destination down")
+        self.assertEqual(self.send("invite")["responses"][-1].split()[1], "503")
 
 
 if __name__ == "__main__":

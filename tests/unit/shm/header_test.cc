@@ -64,7 +64,8 @@ TEST(SegmentLayout, RegionsDoNotOverlapAndAreAligned) {
     static_assert(l.workers >= l.configs + kConfigSlots * sizeof(DataplaneConfig));
     static_assert(l.ports >= l.workers + kMaxWorkers * sizeof(WorkerState));
     static_assert(l.registry >= l.ports + kMaxPorts * sizeof(PortStatus));
-    static_assert(l.rings >= l.registry + sizeof(DestinationRegistry));
+    static_assert(l.call_limits >= l.registry + sizeof(DestinationRegistry));
+    static_assert(l.rings >= l.call_limits + sizeof(CallLimitsState));
     static_assert(l.total >= l.rings + kMaxWorkers * sizeof(WorkerRings));
     EXPECT_EQ(l.workers % 64, 0u);
     EXPECT_EQ(l.rings % 64, 0u);
