@@ -2,7 +2,9 @@
 // configuration found there, and runs one poll loop per lcore until SIGINT/SIGTERM.
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <pthread.h>
 #include <rte_lcore.h>
+#include <rte_thread.h>
 #include <signal.h>
 #include <time.h>
 #include <unistd.h>
@@ -98,14 +100,25 @@ int main(int argc, char** argv) {
     sigaction(SIGINT, &sa, nullptr);
     sigaction(SIGTERM, &sa, nullptr);
 
-    // Link state needs ioctls: polled here, off the lcores.
-    std::thread housekeeping([&] {
+    // Link state needs ioctls: polled by a control thread, which DPDK keeps off the
+    // lcores' CPUs.
+    struct Housekeeping {
+        const dp::PortSetup* ports;
+        SegmentView segment;
+    } housekeeping_state{&ports, seg};
+    pthread_t housekeeping;
+    auto housekeeping_loop = [](void* arg) -> void* {
+        const auto* h = static_cast<Housekeeping*>(arg);
         while (!g_stop.load()) {
-            dp::update_link_status(ports, seg);
+            dp::update_link_status(*h->ports, h->segment);
             for (int i = 0; i < 10 && !g_stop.load(); ++i)
                 std::this_thread::sleep_for(std::chrono::milliseconds(100));
         }
-    });
+        return nullptr;
+    };
+    if (rte_ctrl_thread_create(&housekeeping, "sw-housekeeping", nullptr, housekeeping_loop,
+                               &housekeeping_state) != 0)
+        return fail("cannot start the housekeeping thread");
 
     // Worker contexts are large (reassembly and output buffers): heap, at start-up.
     std::unique_ptr<dp::WorkerContext[]> contexts(new dp::WorkerContext[workers]{});
@@ -129,7 +142,7 @@ int main(int argc, char** argv) {
     rte_eal_mp_wait_lcore();
 
     g_stop.store(true);
-    housekeeping.join();
+    pthread_join(housekeeping, nullptr);
     dp::stop_ports(ports);
     header.worker_count.store(0);
     header.dataplane_pid.store(0);
