@@ -5,7 +5,9 @@
 #include <arpa/inet.h>
 #include <sys/un.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <sstream>
@@ -66,6 +68,17 @@ void load_instance(const Section& s, Config& c) {
             fail(*v, s.key("name"),
                  "must be 1 to 32 characters from [a-zA-Z0-9_-], got " + quote(name));
         c.instance = name;
+    }
+    c.state_dir = "/var/lib/sipwire";
+    if (const Value* v = s.find("state_dir")) {
+        const std::string& dir = detail::as_string(*v, s.key("state_dir"));
+        if (dir.empty()) fail(*v, s.key("state_dir"), "must not be empty");
+        if (dir.find('\0') != std::string::npos)
+            fail(*v, s.key("state_dir"), "must not contain a NUL character");
+        if (dir.size() > 1024)
+            fail(*v, s.key("state_dir"),
+                 "is " + std::to_string(dir.size()) + " bytes long, at most 1024 are allowed");
+        c.state_dir = dir;
     }
     c.log_level = "info";
     if (const Value* v = s.find("log_level")) {
@@ -326,6 +339,145 @@ void load_rtp(const Section& s, Config& c, const std::vector<const Value*>& sip_
     c.dataplane.rtp_port_max = static_cast<uint16_t>(hi);
 }
 
+std::string format_number(double x) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.10g", x);
+    return buf;
+}
+
+// cps: an integer or a float (the one key where 12.5 is meaningful), stored x1000.
+uint64_t cps_value(const Value& v, const std::string& key) {
+    double x = 0;
+    if (v.is_integer()) x = double(v.as_integer());
+    else if (v.is_floating()) x = v.as_floating();
+    else
+        fail(v, key, std::string("expected a number, got ") + detail::type_name(v.type()));
+    uint64_t milli = 0;
+    if (std::string why = parse_cps(x, milli); !why.empty()) fail(v, key, why);
+    return milli;
+}
+
+// The cps, burst and channels keys of a [limits], [[destination_set]] or
+// [[source_limit]] table.
+void load_scope_limit(const Section& s, ScopeLimitSettings& out) {
+    if (const Value* v = s.find("cps")) out.cps_milli = cps_value(*v, s.key("cps"));
+    out.burst = static_cast<uint32_t>(s.integer("burst", 1, kMaxLimitBurst).value_or(0));
+    out.channels = static_cast<uint32_t>(s.integer("channels", 0, kMaxChannels).value_or(0));
+}
+
+void load_limits(const Section& s, Config& c) {
+    LimitsSettings& l = c.limits;
+    ScopeLimitSettings server;
+    server.scope = "server";
+    server.index = kServerScope;
+    load_scope_limit(s, server);
+    l.scopes.push_back(std::move(server));
+    l.retry_after_s =
+        static_cast<uint32_t>(s.integer("retry_after_s", 0, 3600).value_or(l.retry_after_s));
+    l.reservation_timeout_ms = static_cast<uint32_t>(
+        s.integer("reservation_timeout_ms", 1000, 3600000).value_or(l.reservation_timeout_ms));
+    l.max_call_duration_s = static_cast<uint32_t>(
+        s.integer("max_call_duration_s", 60, 604800).value_or(l.max_call_duration_s));
+    if (const Value* v = s.find("node_share")) {
+        double x = 0;
+        if (v->is_integer()) x = double(v->as_integer());
+        else if (v->is_floating()) x = v->as_floating();
+        else
+            fail(*v, s.key("node_share"),
+                 std::string("expected a number, got ") + detail::type_name(v->type()));
+        if (std::string why = check_node_share(x); !why.empty()) fail(*v, s.key("node_share"), why);
+        l.node_share = x;
+    }
+}
+
+void load_capacity_failover(const Section& s, Config& c) {
+    const Value* v = s.find("address");
+    if (!v) return;
+    const std::string key = s.key("address");
+    const std::string& text = detail::as_string(*v, key);
+    LimitsSettings& l = c.limits;
+    if (std::string why = detail::parse_host_port(text, kDefaultSipPort, l.failover_ipv4,
+                                                  l.failover_port);
+        !why.empty())
+        fail(*v, key, why);
+    for (uint32_t p = 0; p < c.dataplane.port_count; ++p)
+        for (uint16_t sip : c.dataplane.sip_ports)
+            if (sip != 0 && c.dataplane.ports[p].ipv4 == htonl(l.failover_ipv4) &&
+                sip == l.failover_port)
+                fail(*v, key,
+                     detail::format_ipv4(l.failover_ipv4) + ":" + std::to_string(sip) +
+                         " is this node's own SIP address (port[" + std::to_string(p) +
+                         "]): calls would loop");
+    l.failover = detail::format_ipv4(l.failover_ipv4) + ":" + std::to_string(l.failover_port);
+}
+
+// "A.B.C.D/N" (N 1..32) or "A.B.C.D" (/32), host bits zero.
+void parse_prefix(const Value& v, const std::string& key, SourceLimitSettings& out) {
+    const std::string& text = detail::as_string(v, key);
+    const size_t slash = text.find('/');
+    const auto address = detail::parse_ipv4(std::string_view(text).substr(0, slash));
+    if (!address)
+        fail(v, key, quote(text) + " is not an IPv4 prefix (\"192.0.2.0/28\" or \"192.0.2.7\")");
+    uint32_t len = 32;
+    if (slash != std::string::npos) {
+        const std::string digits = text.substr(slash + 1);
+        const bool ok = !digits.empty() && digits.size() <= 2 &&
+                        digits.find_first_not_of("0123456789") == std::string::npos &&
+                        !(digits.size() > 1 && digits[0] == '0');
+        len = ok ? uint32_t(std::stoul(digits)) : 0;
+        if (!ok || len < 1 || len > 32)
+            fail(v, key, "prefix length of " + quote(text) + " must be from 1 to 32");
+    }
+    const uint32_t mask = detail::prefix_mask(len);
+    if ((*address & ~mask) != 0)
+        fail(v, key,
+             quote(text) + " has host bits set; did you mean " +
+                 detail::format_ipv4(*address & mask) + "/" + std::to_string(len) + "?");
+    out.ipv4 = *address;
+    out.prefix_len = static_cast<uint8_t>(len);
+    out.prefix = detail::format_ipv4(*address) + "/" + std::to_string(len);
+}
+
+void load_source_limits(const Section& root, Config& c) {
+    const auto* entries = table_array(root.find("source_limit"), "source_limit", "[[source_limit]]");
+    if (!entries) return;
+    if (entries->size() > kMaxSourceLimits)
+        fail((*entries)[kMaxSourceLimits], index_key("source_limit", kMaxSourceLimits),
+             std::to_string(entries->size()) + " source limits, at most " +
+                 std::to_string(kMaxSourceLimits) + " are supported");
+    for (size_t i = 0; i < entries->size(); ++i) {
+        const Section s(&(*entries)[i], index_key("source_limit", i));
+        s.reject_unknown({"name", "prefix", "cps", "burst", "channels"});
+        SourceLimitSettings src;
+        const Value& name_value = s.require("name");
+        src.name = detail::as_string(name_value, s.key("name"));
+        bool ok = !src.name.empty() && src.name.size() <= 32;
+        for (char ch : src.name) ok = ok && instance_char(ch);
+        if (!ok)
+            fail(name_value, s.key("name"),
+                 "must be 1 to 32 characters from [A-Za-z0-9_-], got " + quote(src.name));
+        for (size_t j = 0; j < c.limits.sources.size(); ++j)
+            if (c.limits.sources[j].name == src.name)
+                fail(name_value, s.key("name"),
+                     "duplicate source limit name " + quote(src.name) + " (also " +
+                         index_key("source_limit", j) + ")");
+        const Value& prefix_value = s.require("prefix");
+        parse_prefix(prefix_value, s.key("prefix"), src);
+        for (size_t j = 0; j < c.limits.sources.size(); ++j)
+            if (c.limits.sources[j].ipv4 == src.ipv4 &&
+                c.limits.sources[j].prefix_len == src.prefix_len)
+                fail(prefix_value, s.key("prefix"),
+                     "duplicate prefix " + src.prefix + " (also " + index_key("source_limit", j) +
+                         ")");
+        ScopeLimitSettings scope;
+        scope.scope = "source:" + src.name;
+        scope.index = kFirstSourceScope + uint32_t(i);
+        load_scope_limit(s, scope);
+        c.limits.scopes.push_back(std::move(scope));
+        c.limits.sources.push_back(std::move(src));
+    }
+}
+
 bool set_name_char(char c) { return instance_char(c); }
 
 void load_destination_sets(const Section& root, Config& c) {
@@ -340,7 +492,7 @@ void load_destination_sets(const Section& root, Config& c) {
     uint32_t total = 0;
     for (size_t i = 0; i < sets->size(); ++i) {
         const Section s(&(*sets)[i], index_key("destination_set", i));
-        s.reject_unknown({"name", "destinations"});
+        s.reject_unknown({"name", "destinations", "cps", "burst", "channels"});
         DestinationSetSettings set;
         const Value& name_value = s.require("name");
         set.name = detail::as_string(name_value, s.key("name"));
@@ -392,6 +544,12 @@ void load_destination_sets(const Section& root, Config& c) {
             set.destinations.push_back(std::move(dest));
             ++total;
         }
+        ScopeLimitSettings scope;
+        scope.scope = "set:" + set.name;
+        scope.index = kFirstSetScope + uint32_t(i);
+        load_scope_limit(s, scope);
+        c.limits.scopes.push_back(std::move(scope));
+
         DestinationSetConfig& out = c.dataplane.destination_sets[i];
         out.first = set.first;
         out.count = static_cast<uint16_t>(set.destinations.size());
@@ -486,7 +644,8 @@ Config build(const Value& root, const std::string& source_name) {
     // not as the "missing required key" it causes.
     const Section top(&root, "");
     top.reject_unknown({"instance", "dataplane", "port", "sip", "rtp", "metrics", "control",
-                        "dispatcher", "destination_set"});
+                        "dispatcher", "destination_set", "limits", "capacity_failover",
+                        "source_limit"});
     const Section instance = top.table("instance");
     const Section dataplane = top.table("dataplane");
     const Section sip = top.table("sip");
@@ -494,7 +653,12 @@ Config build(const Value& root, const std::string& source_name) {
     const Section metrics = top.table("metrics");
     const Section control = top.table("control");
     const Section dispatcher = top.table("dispatcher");
-    instance.reject_unknown({"name", "log_level"});
+    const Section limits = top.table("limits");
+    const Section failover = top.table("capacity_failover");
+    instance.reject_unknown({"name", "log_level", "state_dir"});
+    limits.reject_unknown({"cps", "burst", "channels", "retry_after_s", "reservation_timeout_ms",
+                           "max_call_duration_s", "node_share"});
+    failover.reject_unknown({"address"});
     dataplane.reject_unknown({"eal_args", "idle_sleep_us", "burst_size", "rx_descriptors",
                               "tx_descriptors", "mbufs_per_port"});
     sip.reject_unknown({"ports", "record_route"});
@@ -510,8 +674,12 @@ Config build(const Value& root, const std::string& source_name) {
     load_rtp(rtp, c, sip_where);
     load_metrics(metrics, c);
     load_control(control, c);
+    load_limits(limits, c);  // the server scope comes first
     load_destination_sets(top, c);
     load_dispatcher(dispatcher, c);
+    load_source_limits(top, c);
+    load_capacity_failover(failover, c);
+    c.dataplane.limits = build_call_limits(c.limits);
     return c;
 }
 
@@ -570,6 +738,70 @@ std::string format_syntax_error(const std::string& source_name, const toml::exce
 }
 
 }  // namespace
+
+const ScopeLimitSettings* LimitsSettings::find(const std::string& scope) const {
+    for (const ScopeLimitSettings& s : scopes)
+        if (s.scope == scope) return &s;
+    return nullptr;
+}
+
+ScopeLimitSettings* LimitsSettings::find(const std::string& scope) {
+    for (ScopeLimitSettings& s : scopes)
+        if (s.scope == scope) return &s;
+    return nullptr;
+}
+
+std::string parse_cps(double cps, uint64_t& cps_milli) {
+    if (!std::isfinite(cps) || cps < 0 || cps > double(kMaxCpsMilli) / 1000)
+        return "must be from 0 (unlimited) to " + std::to_string(kMaxCpsMilli / 1000) + ", got " +
+               format_number(cps);
+    const auto milli = static_cast<uint64_t>(std::llround(cps * 1000));
+    if (cps > 0 && milli == 0)
+        return "must be 0 (unlimited) or at least 0.001, got " + format_number(cps);
+    cps_milli = milli;
+    return {};
+}
+
+std::string check_node_share(double share) {
+    if (!std::isfinite(share) || share <= 0 || share > 1)
+        return "must be greater than 0 and at most 1, got " + format_number(share);
+    return {};
+}
+
+uint32_t node_cps_milli(uint64_t cps_milli, double node_share) {
+    if (cps_milli == 0) return 0;
+    const double x = std::round(double(cps_milli) * node_share);
+    if (x < 1) return 1;  // still limited, never "unlimited" by rounding
+    return x > double(kMaxCpsMilli) ? uint32_t(kMaxCpsMilli) : static_cast<uint32_t>(x);
+}
+
+uint32_t effective_burst(const ScopeLimitSettings& s, double node_share) {
+    if (s.burst != 0) return s.burst;
+    return std::max<uint32_t>(1, node_cps_milli(s.cps_milli, node_share) / 10000);
+}
+
+CallLimitsConfig build_call_limits(const LimitsSettings& l) {
+    CallLimitsConfig out{};
+    for (const ScopeLimitSettings& s : l.scopes) {
+        if (s.index >= kLimitScopes) continue;
+        ScopeLimit& o = out.scopes[s.index];
+        o.cps_milli = node_cps_milli(s.cps_milli, l.node_share);
+        o.burst = effective_burst(s, l.node_share);
+        o.channels = s.channels;
+        o.active = 1;
+    }
+    out.source_count = static_cast<uint32_t>(std::min<size_t>(l.sources.size(), kMaxSourceLimits));
+    for (uint32_t i = 0; i < out.source_count; ++i) {
+        out.sources[i].ipv4 = htonl(l.sources[i].ipv4);
+        out.sources[i].netmask = htonl(detail::prefix_mask(l.sources[i].prefix_len));
+    }
+    out.retry_after_s = l.retry_after_s;
+    out.failover_ipv4 = l.failover.empty() ? 0 : htonl(l.failover_ipv4);
+    out.failover_port = l.failover.empty() ? 0 : htons(l.failover_port);
+    out.reservation_timeout_ms = l.reservation_timeout_ms;
+    out.max_call_duration_s = l.max_call_duration_s;
+    return out;
+}
 
 LoadResult parse_config(std::string_view toml_text, const std::string& source_name) {
     LoadResult result;

@@ -46,15 +46,74 @@ struct DispatcherSettings {
     uint32_t probe_from_port = 0;    // index of the [[port]] whose address sends probes
 };
 
+// Limits of one scope as written in the file (before node_share). The scope numbers
+// and names are those of sipwire/call_limits.h: "server" (kServerScope),
+// "set:<name>" (kFirstSetScope + set index), "source:<name>" (kFirstSourceScope +
+// source index).
+struct ScopeLimitSettings {
+    std::string scope;        // "server", "set:switches", "source:customer-a"
+    uint32_t index = 0;       // scope number in CallLimitsConfig::scopes
+    uint64_t cps_milli = 0;   // new calls per second x 1000, before node_share; 0 = unlimited
+    uint32_t burst = 0;       // 0 = default: max(1, this node's cps / 10)
+    uint32_t channels = 0;    // concurrent calls; 0 = unlimited
+};
+
+// A [[source_limit]]: calls from an IPv4 prefix (a customer's trunk).
+struct SourceLimitSettings {
+    std::string name;
+    std::string prefix;      // normalised "192.0.2.0/28"
+    uint32_t ipv4 = 0;       // host byte order, host bits zero
+    uint8_t prefix_len = 32;
+};
+
+inline constexpr uint64_t kMaxCpsMilli = 1'000'000'000;  // 1000000 calls per second
+inline constexpr uint32_t kMaxLimitBurst = 1'000'000;
+inline constexpr uint32_t kMaxChannels = 10'000'000;
+
+// [limits], [capacity_failover], the limit keys of [[destination_set]] and the
+// [[source_limit]] tables. `scopes` lists every active scope: the server first,
+// then the sets in file order, then the sources in file order.
+struct LimitsSettings {
+    std::vector<ScopeLimitSettings> scopes;
+    std::vector<SourceLimitSettings> sources;
+    uint32_t retry_after_s = 5;
+    uint32_t reservation_timeout_ms = 32000;
+    uint32_t max_call_duration_s = 14400;
+    double node_share = 1.0;     // 0 < share <= 1
+    std::string failover;        // "192.0.2.50:5060"; "" = none (503 at capacity)
+    uint32_t failover_ipv4 = 0;  // host byte order
+    uint16_t failover_port = 0;  // host byte order
+
+    // The scope called `scope` ("server", "set:x", "source:y"), or null.
+    const ScopeLimitSettings* find(const std::string& scope) const;
+    ScopeLimitSettings* find(const std::string& scope);
+};
+
+// This node's rate: round(cps_milli * node_share), at least 1 when limited.
+uint32_t node_cps_milli(uint64_t cps_milli, double node_share);
+// The burst a scope runs with: its own, else max(1, node cps / 10).
+uint32_t effective_burst(const ScopeLimitSettings& s, double node_share);
+// The snapshot part of `limits` (every field of CallLimitsConfig).
+CallLimitsConfig build_call_limits(const LimitsSettings& limits);
+
+// The rules of the file, shared with the runtime overrides of limits.set. Empty
+// string when valid, else why not.
+// `cps` calls per second (0 = unlimited, up to 1000000, fractions to 0.001) as
+// cps_milli.
+std::string parse_cps(double cps, uint64_t& cps_milli);
+std::string check_node_share(double share);
+
 struct Config {
     std::string source_path;   // file it was loaded from
     std::string instance;      // names the segment /dev/shm/sipwire-<instance>
     std::string log_level;     // "debug" | "info" | "warning" | "error"
     std::string metrics_listen;   // "127.0.0.1:9091"; "" disables the exporter
     std::string control_socket;   // unix socket path of the control API
+    std::string state_dir;        // sipwired's state (runtime limit overrides)
     std::vector<PortSettings> ports;
     DispatcherSettings dispatcher;
     std::vector<DestinationSetSettings> destination_sets;  // in file order = set index
+    LimitsSettings limits;        // dataplane.limits is built from it
     BootConfig boot;              // EAL arguments and port names for sipwire-dp
     // generation left 0: set when published. destinations[].registry_slot and
     // healthy, and destination_sets[].table and healthy_count, are filled by the

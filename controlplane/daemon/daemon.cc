@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "dispatcher/dispatcher_api.h"
+#include "limits/limits_api.h"
 #include "sipwire/log.h"
 
 namespace sipwire::daemon {
@@ -66,6 +67,8 @@ std::vector<std::string> restart_warnings(const config::Config& a, const config:
         out.push_back(changed("control.socket", a.control_socket, b.control_socket, cp_effect));
     if (a.metrics_listen != b.metrics_listen)
         out.push_back(changed("metrics.listen", a.metrics_listen, b.metrics_listen, cp_effect));
+    if (a.state_dir != b.state_dir)
+        out.push_back(changed("instance.state_dir", a.state_dir, b.state_dir, cp_effect));
     if (dataplane_only) *dataplane_only = std::move(dp);
     return out;
 }
@@ -93,6 +96,28 @@ int Daemon::start() {
     apply_log_level(*cfg);
 
     std::string error;
+    // Runtime limit overrides saved by an earlier sipwired. A file we cannot read
+    // must not silently lift limits an operator lowered: refuse to start.
+    {
+        std::error_code ec;
+        std::filesystem::create_directories(cfg->state_dir, ec);
+        if (ec)
+            SIPWIRE_LOG_WARNING("cannot create state directory %s: %s (limits.set will fail "
+                                "until it exists)",
+                                cfg->state_dir.c_str(), ec.message().c_str());
+    }
+    limit_store_ = std::make_unique<limits::FileOverrideStore>(
+        limits::overrides_path(cfg->state_dir, cfg->instance));
+    limits_ = std::make_unique<limits::LimitsService>(
+        *limit_store_, [this](std::shared_ptr<const config::Config> c) {
+            const dispatcher::SnapshotPublisher::Result r = publisher_->publish(std::move(c));
+            return limits::PublishResult{r.generation, r.error};
+        });
+    if (!limits_->load(error)) {
+        std::fprintf(stderr, "sipwired: runtime limit overrides: %s\n", error.c_str());
+        return kExitConfig;
+    }
+
     if (!segment_.open(cfg->instance, error)) {
         std::fprintf(stderr, "sipwired: %s\n", error.c_str());
         return kExitRuntime;
@@ -109,7 +134,8 @@ int Daemon::start() {
     publisher_ = std::make_unique<dispatcher::SnapshotPublisher>(
         segment_.view().registry(), *prober_,
         [this](const DataplaneConfig& c) { return segment_.publish(c); });
-    const dispatcher::SnapshotPublisher::Result published = publisher_->publish(cfg);
+    std::vector<std::string> limit_notes;
+    const limits::PublishResult published = limits_->publish(cfg, &limit_notes);
     const uint64_t generation = published.generation;
     if (generation == 0) {
         std::fprintf(stderr, "sipwired: %s\n", published.error.c_str());
@@ -120,6 +146,10 @@ int Daemon::start() {
         std::lock_guard lock(mutex_);
         running_ = cfg;
     }
+    for (const std::string& n : limit_notes) SIPWIRE_LOG_WARNING("limits: %s", n.c_str());
+    if (!limits_->overrides().empty())
+        SIPWIRE_LOG_INFO("runtime limit overrides from %s in force (sipwirectl limits show)",
+                         limit_store_->location().c_str());
 
     // Responses to our probes come back through the punt rings.
     punt_ = std::make_unique<punt::PuntReader>(segment_.view());
@@ -145,6 +175,8 @@ int Daemon::start() {
                                                .monotonic_now_ns = {},
                                            });
     dispatcher::register_dispatcher_commands(registry_, [this] { return dispatcher_status(); });
+    limits::register_limits_commands(registry_, *limits_,
+                                     [this] { return metrics::read_stats(segment_.view()); });
     server_ = api::make_unix_server(api::UnixServerOptions{.path = cfg->control_socket}, registry_);
     if (!server_->start(error)) {
         std::fprintf(stderr, "sipwired: control socket: %s\n", error.c_str());
@@ -158,7 +190,10 @@ int Daemon::start() {
             cfg->metrics_listen,
             {std::make_shared<metrics::SegmentCollector>(segment_.view()),
              std::make_shared<dispatcher::DispatcherCollector>(
-                 [this] { return dispatcher_status(); })},
+                 [this] { return dispatcher_status(); }),
+             std::make_shared<limits::LimitsCollector>([this] {
+                 return limits::current_status(*limits_, metrics::read_stats(segment_.view()));
+             })},
             error);
         if (!exporter_) {
             std::fprintf(stderr, "sipwired: %s\n", error.c_str());
@@ -197,10 +232,11 @@ api::ReloadResult Daemon::reload() {
     next.instance = running_->instance;
     next.control_socket = running_->control_socket;
     next.metrics_listen = running_->metrics_listen;
+    next.state_dir = running_->state_dir;
 
     r.previous_generation = published_generation(segment_.view().header().published.load());
     auto next_ptr = std::make_shared<const config::Config>(std::move(next));
-    const dispatcher::SnapshotPublisher::Result published = publisher_->publish(next_ptr);
+    const limits::PublishResult published = limits_->publish(next_ptr, &r.warnings);
     r.generation = published.generation;
     if (r.generation == 0) {
         r.error = published.error;

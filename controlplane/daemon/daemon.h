@@ -13,6 +13,8 @@
 #include "config/config.h"
 #include "dispatcher/prober.h"
 #include "dispatcher/publisher.h"
+#include "limits/limits_service.h"
+#include "limits/override_store.h"
 #include "metrics/exporter.h"
 #include "punt/punt_reader.h"
 #include "segment/segment_owner.h"
@@ -64,6 +66,10 @@ private:
     std::unique_ptr<dispatcher::RingSender> probe_sender_;
     std::unique_ptr<dispatcher::OptionsProber> prober_;
     std::unique_ptr<dispatcher::SnapshotPublisher> publisher_;
+    // Start-up, reload and limits.set publish through limits_ (file + runtime
+    // limit overrides), which hands the result to publisher_.
+    std::unique_ptr<limits::FileOverrideStore> limit_store_;
+    std::unique_ptr<limits::LimitsService> limits_;
     std::unique_ptr<punt::PuntReader> punt_;
     api::CommandRegistry registry_;
     std::unique_ptr<api::ControlServer> server_;

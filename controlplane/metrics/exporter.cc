@@ -150,7 +150,8 @@ std::vector<MetricFamily> SegmentCollector::Collect() const {
         out.push_back(std::move(f));
     }
     MetricFamily local = family("sipwire_sip_local_responses_total",
-                                "SIP responses sipwire-dp answered by itself, by status code",
+                                "SIP responses sipwire-dp answered by itself, by status code and "
+                                "reason",
                                 MetricType::Counter);
     MetricFamily parse = family("sipwire_sip_parse_errors_total",
                                 "Datagrams on a SIP port that are not a valid SIP message, by reason",
@@ -159,7 +160,8 @@ std::vector<MetricFamily> SegmentCollector::Collect() const {
         for (size_t r = 0; r < kSipLocalResponseCount; ++r)
             add_counter(local,
                         {{"lcore", lcore_of(uint32_t(w))},
-                         {"code", std::to_string(kSipLocalResponseCodes[r])}},
+                         {"code", std::to_string(kSipLocalResponseCodes[r])},
+                         {"reason", kSipLocalResponseNames[r]}},
                         s.sip[w].local_responses[r]);
         for (size_t e = 1; e < kSipParseErrorCount; ++e)  // [0] is "ok"
             add_counter(parse, {{"lcore", lcore_of(uint32_t(w))}, {"reason", kSipParseErrorNames[e]}},
@@ -167,6 +169,24 @@ std::vector<MetricFamily> SegmentCollector::Collect() const {
     }
     out.push_back(std::move(local));
     out.push_back(std::move(parse));
+
+    // Call limits: one family per X-macro counter, {lcore}; channel releases by
+    // reason, summed over workers. The per-scope families (names of sets and
+    // sources) come from the limits collector, which knows the configuration.
+    for (size_t i = 0; i < kCallLimitCounterCount; ++i) {
+        MetricFamily f = family(kCallLimitCounterFields[i].prometheus_name,
+                                kCallLimitCounterFields[i].help, MetricType::Counter);
+        for (size_t w = 0; w < s.limits.size(); ++w)
+            add_counter(f, {{"lcore", lcore_of(uint32_t(w))}}, s.limits[w].values[i]);
+        out.push_back(std::move(f));
+    }
+    MetricFamily released = family("sipwire_channels_released_total",
+                                   "Channels given back, by reason", MetricType::Counter);
+    if (!s.workers.empty())
+        for (size_t r = 0; r < kChannelReleaseCount; ++r)
+            add_counter(released, {{"reason", kChannelReleaseNames[r]}},
+                        s.limit_totals.released[r]);
+    out.push_back(std::move(released));
 
     MetricFamily loops = family("sipwire_worker_loops_total", "Data-plane poll-loop iterations",
                                 MetricType::Counter);

@@ -48,6 +48,23 @@ uint64_t SipValues::get(std::string_view field) const {
     return 0;
 }
 
+LimitValues& LimitValues::operator+=(const LimitValues& o) {
+    for (size_t i = 0; i < values.size(); ++i) values[i] += o.values[i];
+    for (size_t i = 0; i < kLimitScopes; ++i) {
+        admitted[i] += o.admitted[i];
+        rejected_cps[i] += o.rejected_cps[i];
+        rejected_channels[i] += o.rejected_channels[i];
+    }
+    for (size_t i = 0; i < released.size(); ++i) released[i] += o.released[i];
+    return *this;
+}
+
+uint64_t LimitValues::get(std::string_view field) const {
+    for (size_t i = 0; i < kCallLimitCounterCount; ++i)
+        if (field == kCallLimitCounterFields[i].field) return values[i];
+    return 0;
+}
+
 uint64_t monotonic_now_ns() {
     timespec ts{};
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -102,7 +119,23 @@ StatsSnapshot read_stats(const SegmentView& segment, uint64_t now_ns) {
             sip.destination_requests[i] = sc.destination_requests[i].get();
         s.sip_totals += sip;
         s.sip.push_back(sip);
+
+        const CallLimitCounters& lc = ws.limits;
+        LimitValues limits;
+        for (size_t i = 0; i < kCallLimitCounterCount; ++i)
+            limits.values[i] = (lc.*kCallLimitCounterFields[i].member).get();
+        for (size_t i = 0; i < kLimitScopes; ++i) {
+            limits.admitted[i] = lc.admitted[i].get();
+            limits.rejected_cps[i] = lc.rejected_cps[i].get();
+            limits.rejected_channels[i] = lc.rejected_channels[i].get();
+        }
+        for (size_t i = 0; i < kChannelReleaseCount; ++i) limits.released[i] = lc.released[i].get();
+        s.limit_totals += limits;
+        s.limits.push_back(limits);
     }
+    const CallLimitsState& cl = segment.call_limits();
+    for (size_t i = 0; i < kLimitScopes; ++i)
+        s.channels_in_use[i] = cl.scopes[i].channels.load(std::memory_order_relaxed);
 
     s.ports.reserve(port_count);
     for (uint32_t p = 0; p < port_count; ++p) {

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "sipwire/call_limits.h"
 #include "sipwire/counters.h"
 #include "sipwire/layout.h"
 #include "sipwire/sip_counters.h"
@@ -71,6 +72,44 @@ struct SipValues {
     uint64_t get(std::string_view field) const;
 };
 
+// The SIPWIRE_CALL_LIMIT_COUNTERS entries and the channel release reasons.
+struct CallLimitCounterField {
+    Counter CallLimitCounters::*member;
+    const char* field;
+    const char* prometheus_name;
+    const char* help;
+};
+inline constexpr CallLimitCounterField kCallLimitCounterFields[] = {
+#define SIPWIRE_X(name, prom, help) {&CallLimitCounters::name, #name, prom, help},
+    SIPWIRE_CALL_LIMIT_COUNTERS(SIPWIRE_X)
+#undef SIPWIRE_X
+};
+inline constexpr unsigned kCallLimitCounterCount = std::size(kCallLimitCounterFields);
+inline constexpr const char* kChannelReleaseNames[] = {
+#define SIPWIRE_X(name, help) #name,
+    SIPWIRE_CHANNEL_RELEASE_REASONS(SIPWIRE_X)
+#undef SIPWIRE_X
+};
+inline constexpr const char* kChannelReleaseHelp[] = {
+#define SIPWIRE_X(name, help) help,
+    SIPWIRE_CHANNEL_RELEASE_REASONS(SIPWIRE_X)
+#undef SIPWIRE_X
+};
+
+// Call-limit counters of one worker (or a sum): values[i] belongs to
+// kCallLimitCounterFields[i]; the arrays are by scope number and ChannelRelease.
+struct LimitValues {
+    std::array<uint64_t, kCallLimitCounterCount> values{};
+    std::array<uint64_t, kLimitScopes> admitted{};
+    std::array<uint64_t, kLimitScopes> rejected_cps{};
+    std::array<uint64_t, kLimitScopes> rejected_channels{};
+    std::array<uint64_t, kChannelReleaseCount> released{};
+
+    LimitValues& operator+=(const LimitValues& o);
+    // Value of the field called `field` (a kCallLimitCounterFields name); 0 if unknown.
+    uint64_t get(std::string_view field) const;
+};
+
 struct WorkerStats {
     uint32_t index = 0;  // worker block in the segment
     uint32_t lcore = 0;
@@ -116,6 +155,10 @@ struct StatsSnapshot {
     CounterValues totals;                    // everything
     std::vector<SipValues> sip;  // per worker, as `workers`
     SipValues sip_totals;        // summed over workers
+    std::vector<LimitValues> limits;  // per worker, as `workers`
+    LimitValues limit_totals;         // summed over workers
+    // CallLimitsState::scopes[i].channels: calls holding a channel, by scope number.
+    std::array<int32_t, kLimitScopes> channels_in_use{};
 
     const PortWorkerStats& cell(uint32_t port, uint32_t worker) const {
         return cells[size_t(port) * workers.size() + worker];

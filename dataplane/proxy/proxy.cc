@@ -8,6 +8,7 @@
 #include "proxy/branch.h"
 #include "proxy/local_response.h"
 #include "proxy/rewrite.h"
+#include "limit/limiter.h"
 #include "sip/sip.h"
 
 namespace sipwire::proxy {
@@ -39,11 +40,14 @@ struct NextHop {
     uint16_t registry_slot = 0;
 };
 
+constexpr std::string_view kFailoverMarkerLine = "X-Sipwire-Failover: 1\r\n";
+
 class Stage {
 public:
     Stage(const Inbound& in, const DataplaneConfig& config, char* out, uint16_t capacity,
-          SipCounters& counters) noexcept
-        : in_(in), cfg_(config), out_(out), capacity_(capacity), counters_(counters) {}
+          SipCounters& counters, limit::Limiter* limiter) noexcept
+        : in_(in), cfg_(config), out_(out), capacity_(capacity), counters_(counters),
+          limiter_(limiter != nullptr && limiter->enabled() ? limiter : nullptr) {}
 
     Result run() noexcept {
         const ParseError e = sip::parse_message(reinterpret_cast<const char*>(in_.payload), in_.length, msg_);
@@ -204,6 +208,38 @@ private:
             return local_reply(top, SipLocalResponse::no_destination, "Service Unavailable");
         }
 
+        // Call limits: admission of new calls, the requests of calls failed over.
+        bool add_marker = false;
+        if (limiter_ != nullptr) {
+            if (method == Method::invite && to_tag().empty()) {
+                const bool marked = cfg_.limits.failover_ipv4 != 0 && !msg_.header(kFailoverMarkerName).empty();
+                const limit::NewCall call{call_hash(), in_.src_ip,
+                                          hop.dispatched ? static_cast<uint8_t>(cfg_.sip.dispatch_set) : kNoScope,
+                                          marked};
+                switch (limiter_->admit_invite(call)) {
+                case limit::Verdict::unlimited:
+                case limit::Verdict::admitted:
+                case limit::Verdict::retransmission:
+                    break;
+                case limit::Verdict::failed_over:
+                    to_failover(hop);
+                    add_marker = !marked;
+                    break;
+                case limit::Verdict::rejected:
+                    return at_capacity(top);
+                }
+            } else {
+                const limit::RequestKind kind = method == Method::cancel ? limit::RequestKind::cancel
+                                                : method == Method::bye  ? limit::RequestKind::bye
+                                                : ack                    ? limit::RequestKind::ack
+                                                                         : limit::RequestKind::other;
+                const limit::Follow follow = limiter_->on_request(call_hash(), kind);
+                if ((follow == limit::Follow::failover_early && (ack || method == Method::cancel)) ||
+                    (follow != limit::Follow::normal && !routed))
+                    to_failover(hop);
+            }
+        }
+
         // Our Via on top; Record-Route and an added Max-Forwards after it, in that order.
         const uint32_t via_at = first_line(HeaderId::via).name_offset;
         char via_line[32 + sizeof self_.text + kBranchLength];
@@ -233,6 +269,7 @@ private:
         } else {
             edits.insert(via_at, "Max-Forwards: 70\r\n");
         }
+        if (add_marker) edits.insert(via_at, kFailoverMarkerLine);
 
         const Result r = copy_out(edits, hop);
         if (r.action != Action::forward) return r;
@@ -242,6 +279,28 @@ private:
             if (hop.registry_slot < kMaxDestinations) counters_.destination_requests[hop.registry_slot].add(1);
         }
         return r;
+    }
+
+    uint64_t call_hash() noexcept {
+        if (!call_hash_known_) {
+            call_hash_ = call_id_hash(msg_.call_id());
+            call_hash_known_ = true;
+        }
+        return call_hash_;
+    }
+
+    void to_failover(NextHop& hop) const noexcept {
+        hop.ip = cfg_.limits.failover_ipv4;
+        hop.port = cfg_.limits.failover_port != 0 ? cfg_.limits.failover_port : to_net16(kDefaultSipPort);
+        hop.dispatched = false;
+    }
+
+    // 503 with Retry-After: a new call over a limit, with no failover.
+    Result at_capacity(const Via& top) noexcept {
+        char seconds[10];
+        const std::string_view retry_after[] = {"Retry-After: ", {seconds, format_uint(cfg_.limits.retry_after_s, seconds)},
+                                                "\r\n"};
+        return local_reply(top, SipLocalResponse::at_capacity, "Service Unavailable", retry_after, 3);
     }
 
     // The To tag, parsed once and only when a decision needs it; a To value without
@@ -281,14 +340,14 @@ private:
     }
 
     // The dispatcher: false when there is no destination (503).
-    bool dispatch(NextHop& hop) const noexcept {
+    bool dispatch(NextHop& hop) noexcept {
         const uint16_t set = cfg_.sip.dispatch_set;
         if (set == kNoDestination || set >= cfg_.destination_set_count || set >= kMaxDestinationSets) {
             // No dispatcher: the Request-URI when it names another host by address.
             return uri_address(msg_.request_uri(), hop) && !is_our_ip(hop.ip);
         }
         const DestinationSetConfig& ds = cfg_.destination_sets[set];
-        const uint16_t index = ds.table[call_id_hash(msg_.call_id()) % kDispatchTableSize];
+        const uint16_t index = ds.table[call_hash() % kDispatchTableSize];
         if (index == kNoDestination || index >= ds.count) return false;
         const uint32_t d = uint32_t{ds.first} + index;
         if (d >= cfg_.destination_count || d >= kMaxDestinations) return false;
@@ -321,6 +380,8 @@ private:
             found = sip::next_via(rest, next);
         }
         if (found < 0) return bad_via();
+        if (limiter_ != nullptr && msg_.cseq_method() == Method::invite && msg_.status_code() >= 200)
+            limiter_->on_final_response(call_hash(), msg_.status_code());
         if (found == 0) {
             counters_.responses_punted.add(1);
             return no_send(Action::punt);
@@ -348,7 +409,10 @@ private:
     char* out_;
     uint16_t capacity_;
     SipCounters& counters_;
+    limit::Limiter* limiter_;  // nullptr: no limit configured
     HostPort self_;
+    uint64_t call_hash_ = 0;
+    bool call_hash_known_ = false;
     std::string_view to_tag_;
     bool to_tag_known_ = false;
     SipMessage msg_;
@@ -357,8 +421,8 @@ private:
 }  // namespace
 
 Result handle_sip(const Inbound& in, const DataplaneConfig& config, uint8_t* out, uint16_t out_capacity,
-                  SipCounters& counters) noexcept {
-    Stage stage(in, config, reinterpret_cast<char*>(out), out_capacity, counters);
+                  SipCounters& counters, limit::Limiter* limiter) noexcept {
+    Stage stage(in, config, reinterpret_cast<char*>(out), out_capacity, counters, limiter);
     return stage.run();
 }
 

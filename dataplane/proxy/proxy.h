@@ -39,6 +39,23 @@
 //     our Route value removed. Everything else is copied byte for byte, the body
 //     and Content-Length included; bytes after the body (RFC 3261 18.3) are not.
 //     Larger than out_capacity: drop sip_too_large.
+//   - call limits (dataplane/limit/limiter.h), when a Limiter is given and any limit
+//     is configured, once the next hop is known:
+//       an initial INVITE (no To tag) is admitted, or is a retransmission of a call
+//       already admitted (forwarded as before), or is refused: with
+//       config.limits.failover_ipv4 set and no "X-Sipwire-Failover" header it goes
+//       to failover_ipv4:failover_port (5060 when 0) with the line
+//       "X-Sipwire-Failover: 1" added with the lines we insert above the received
+//       top Via (the loop guard: an INVITE that
+//       carries it is never failed over again), otherwise it gets "503 Service
+//       Unavailable" with "Retry-After: <retry_after_s>" (local_responses[at_capacity]);
+//       retransmissions of a failed-over INVITE go to the failover server again;
+//       CANCEL, BYE and the other requests of a tracked call are reported to the
+//       limiter (channel releases); those of a failed-over call follow it to the
+//       failover server — CANCEL and ACK before its 2xx whatever their Route says,
+//       the others where the dispatcher would have chosen (no Route beyond us).
+//     A final response to an INVITE (CSeq method INVITE, status >= 200) that we
+//     forward or punt is reported to the limiter (2xx confirms, others release).
 //   - response (responses_received): the top Via must be ours (sent-by host
 //     dst_ip, port dst_port, or absent when dst_port is 5060), else drop
 //     sip_response_not_ours. Its value is removed; with no Via left it answers one
@@ -57,7 +74,14 @@
 #include "sipwire/dataplane_config.h"
 #include "sipwire/sip_counters.h"
 
+namespace sipwire::limit {
+class Limiter;
+}
+
 namespace sipwire::proxy {
+
+// Header line added to an INVITE sent to the capacity-failover server.
+inline constexpr char kFailoverMarkerName[] = "X-Sipwire-Failover";
 
 // Addresses and ports in network byte order.
 struct Inbound {
@@ -86,7 +110,10 @@ struct Result {
 };
 
 // `out` must not overlap the payload. Counters are per lcore (single writer).
+// `limiter`: this lcore's limit stage, begun for this loop iteration with the same
+// configuration; nullptr = no call limits.
 Result handle_sip(const Inbound& in, const DataplaneConfig& config, uint8_t* out,
-                  uint16_t out_capacity, SipCounters& counters) noexcept;
+                  uint16_t out_capacity, SipCounters& counters,
+                  limit::Limiter* limiter = nullptr) noexcept;
 
 }  // namespace sipwire::proxy

@@ -47,7 +47,7 @@ struct Edit {
 
 class EditList {
 public:
-    static constexpr uint32_t kMaxEdits = 8;
+    static constexpr uint32_t kMaxEdits = 10;
 
     // Adds an edit, kept sorted by offset; edits at the same offset stay in the
     // order they were added. False when full (never with the proxy's edits).

@@ -46,7 +46,7 @@ void handle_sip_datagram(LoopState& s, uint32_t port, const uint8_t* frame,
     // Room after the 8-byte UDP header, bounded by the largest IPv4 datagram.
     constexpr uint16_t kPayloadRoom = 65535 - 20 - 8;
     const proxy::Result r =
-        proxy::handle_sip(in, *s.config, s.ctx.udp_out + 8, kPayloadRoom, s.self.sip);
+        proxy::handle_sip(in, *s.config, s.ctx.udp_out + 8, kPayloadRoom, s.self.sip, &s.ctx.limiter);
     switch (r.action) {
     case proxy::Action::forward:
     case proxy::Action::reply:

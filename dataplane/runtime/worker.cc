@@ -145,6 +145,10 @@ int run_worker(void* arg) {
     rte_ip_frag_death_row death_row{};
     const uint64_t heartbeat_cycles = rte_get_tsc_hz() / 100;  // 10 ms
     uint64_t last_heartbeat_tsc = rte_rdtsc();
+    LoopClock clock;
+    clock.init(rte_get_tsc_hz(), last_heartbeat_tsc, s.now_ns);
+    ctx.limiter.attach(ctx.segment.call_limits(), self.limits, ctx.index,
+                       ctx.segment.header().worker_count.load(std::memory_order_relaxed));
     rte_mbuf* burst[kMaxBurst];
 
     while (!ctx.stop->load(std::memory_order_relaxed)) {
@@ -154,6 +158,10 @@ int run_worker(void* arg) {
             s.now_ns = monotonic_ns();
             self.heartbeat_ns.store(s.now_ns, std::memory_order_relaxed);
             last_heartbeat_tsc = tsc;
+            clock.anchor(tsc, s.now_ns);
+        } else {
+            const uint64_t now = clock.at(tsc);
+            if (now > s.now_ns) s.now_ns = now;  // never backwards across a re-anchor
         }
         s.config = acquire_config(ctx.segment, self);
         if (!s.config) {
@@ -161,6 +169,9 @@ int run_worker(void* arg) {
             continue;
         }
         if (s.config->generation != ctx.interfaces_generation) refresh_interfaces(ctx, *s.config);
+        // Call limits of this snapshot: a new generation applies from this iteration.
+        ctx.limiter.begin(s.config->limits, s.config->generation, s.now_ns);
+        ctx.limiter.sweep();
 
         uint32_t received = 0;
         const uint16_t burst_size = uint16_t(s.config->burst_size ? s.config->burst_size : kMaxBurst);

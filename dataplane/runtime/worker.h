@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "limit/limiter.h"
 #include "net/net.h"
 #include "runtime/ports.h"
 #include "sipwire/layout.h"
@@ -28,6 +29,8 @@ struct alignas(64) WorkerContext {
     uint64_t interfaces_generation;
     net::Interface interfaces[kMaxPorts];
     net::NeighbourTable neighbours[kMaxPorts];
+
+    limit::Limiter limiter;  // call limits: this lcore's buckets and sweep cursor
 
     uint16_t next_ip_id;  // identification of the IPv4 fragments we send
     // ARP requests for unresolved next hops, limited per port and heartbeat tick.

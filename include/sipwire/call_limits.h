@@ -62,10 +62,19 @@ struct alignas(64) ScopeState {
 
 enum class DialogState : uint32_t { free = 0, reserved = 1, confirmed = 2 };
 
+// DialogSlot::state is one word: the DialogState in bits 0-1, kDialogFailedOver, and
+// in bits 8-31 how many times the slot was taken. Every change is a compare-and-swap
+// of the whole word, so a release meant for an earlier call in the slot fails (no ABA).
+inline constexpr uint32_t kDialogStateMask = 0x3;
+// The call was sent to the capacity-failover server: it holds no channel here, and its
+// CANCEL / ACK / BYE follow it there.
+inline constexpr uint32_t kDialogFailedOver = 0x4;
+inline constexpr uint32_t kDialogUseShift = 8;
+
 // A call holding channels, found by a hash of its Call-ID from any lcore.
 struct DialogSlot {
     std::atomic<uint64_t> key;    // Call-ID hash, never 0; 0 = free
-    std::atomic<uint32_t> state;  // DialogState
+    std::atomic<uint32_t> state;  // DialogState | flags | use count (see above)
     uint8_t scopes[3];            // scopes whose channels it holds (kNoScope = none)
     uint8_t pad;
     std::atomic<uint64_t> since_ns;  // reservation or confirmation time (CLOCK_MONOTONIC)

@@ -69,6 +69,7 @@ class Deployment:
 [instance]
 name = "{self.instance}"
 log_level = "debug"
+state_dir = "{self.workdir}"
 
 [dataplane]
 eal_args = ["--no-huge", "-m", "256", "--no-pci", "--file-prefix", "{self.instance}",

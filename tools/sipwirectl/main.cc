@@ -1,6 +1,9 @@
 // sipwirectl: the command-line client of sipwired's control API.
 //
 //   sipwirectl [--socket PATH | --instance NAME] [--json] status|stats|config reload|dispatcher list
+//   sipwirectl limits show
+//   sipwirectl limits set --scope server|set:NAME|source:NAME [--cps N] [--burst N]
+//                         [--channels N] [--reset] [--node-share X]
 //
 // Exit codes: 0 ok, 1 sipwired answered an error, 2 usage error, 3 sipwired unreachable.
 #include <iostream>
@@ -32,6 +35,49 @@ struct Command {
     std::function<std::function<json()>(CLI::App&)> options = {};
 };
 
+// Options of `limits set`; the values are checked by sipwired (the same rules as
+// the configuration file), so a refused value exits 1 with its reason.
+std::function<json()> limits_set_options(CLI::App& sub) {
+    struct Values {
+        std::string scope;
+        std::string cps, burst, channels, node_share;
+        bool reset = false;
+    };
+    auto v = std::make_shared<Values>();
+    sub.add_option("--scope", v->scope, "server, set:NAME or source:NAME");
+    sub.add_option("--cps", v->cps, "New calls per second (0 = unlimited, fractions allowed)");
+    sub.add_option("--burst", v->burst, "Calls allowed above the rate at once");
+    sub.add_option("--channels", v->channels, "Concurrent calls (0 = unlimited)");
+    sub.add_flag("--reset", v->reset, "Drop the scope's runtime overrides (back to the file)");
+    sub.add_option("--node-share", v->node_share,
+                   "This node's share of every CPS limit, 0 < X <= 1 (scope not needed)");
+    return [v] {
+        json args = json::object();
+        // A number as JSON ("default" or "file" clears the override of that field).
+        auto number = [](const std::string& name, const std::string& text) -> json {
+            if (text == "file" || text == "default") return nullptr;
+            json n = json::parse(text, nullptr, false);
+            if (n.is_discarded() || !n.is_number())
+                throw CLI::ValidationError("--" + name, "'" + text + "' is not a number");
+            return n;
+        };
+        if (!v->scope.empty()) args["scope"] = v->scope;
+        if (!v->cps.empty()) args["cps"] = number("cps", v->cps);
+        if (!v->burst.empty()) args["burst"] = number("burst", v->burst);
+        if (!v->channels.empty()) args["channels"] = number("channels", v->channels);
+        if (!v->node_share.empty()) args["node_share"] = number("node-share", v->node_share);
+        if (v->reset) args["reset"] = true;
+        const bool scoped = args.contains("cps") || args.contains("burst") ||
+                            args.contains("channels") || v->reset;
+        if (!scoped && !args.contains("node_share"))
+            throw CLI::ValidationError(
+                "limits set", "give at least one of --cps, --burst, --channels, --reset, --node-share");
+        if (scoped && v->scope.empty())
+            throw CLI::ValidationError("--scope", "required with --cps, --burst, --channels or --reset");
+        return args;
+    };
+}
+
 const std::vector<Command>& commands() {
     static const std::vector<Command> list{
         {{"status"}, "status", "Show sipwired, sipwire-dp, workers and ports",
@@ -44,6 +90,12 @@ const std::vector<Command>& commands() {
         {{"dispatcher", "list"}, "dispatcher.list",
          "Show destination sets: destinations, weights, health, probe RTT, calls",
          sipwire::ctl::render_dispatcher_list},
+        {{"limits", "show"}, "limits.show",
+         "Show call limits per scope: CPS, burst, channels in use, admitted and rejected calls",
+         sipwire::ctl::render_limits_show},
+        {{"limits", "set"}, "limits.set",
+         "Change a scope's limits at run time (applied within a second, kept across restarts)",
+         sipwire::ctl::render_limits_set, limits_set_options},
     };
     return list;
 }
@@ -110,7 +162,13 @@ int main(int argc, char** argv) {
     if (socket_path.empty())
         socket_path = "/run/sipwire/" + (instance.empty() ? std::string("default") : instance) + ".sock";
     const size_t index = size_t(chosen - commands().data());
-    const json args = args_of[index] ? args_of[index]() : json::object();
+    json args = json::object();
+    try {
+        if (args_of[index]) args = args_of[index]();
+    } catch (const CLI::Error& e) {
+        std::cerr << "sipwirectl: " << e.what() << "\n";
+        return kExitUsage;
+    }
 
     const sipwire::api::CallResult r = sipwire::api::call(socket_path, chosen->api_command, args);
     switch (r.status) {

@@ -282,6 +282,85 @@ void render_dispatcher_list(const json& r, std::ostream& out) {
     t.print(out);
 }
 
+namespace {
+
+// A limit as text: "-" for 0 (unlimited) or absent.
+std::string limit_text(const json& j, const char* key) {
+    const auto it = j.find(key);
+    if (it == j.end() || !it->is_number() || it->get<double>() == 0) return "-";
+    if (it->is_number_float()) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.3f", it->get<double>());
+        std::string s = buf;
+        while (s.back() == '0') s.pop_back();
+        if (s.back() == '.') s.pop_back();
+        return s;
+    }
+    return it->dump();
+}
+
+std::string scope_title(const json& s) {
+    std::string name = text(s, "name");
+    if (s.contains("prefix")) name += " (" + text(s, "prefix") + ")";
+    const json overridden = s.value("overridden", json::array());
+    if (!overridden.empty()) name += " *";
+    return name;
+}
+
+}  // namespace
+
+void render_limits_show(const json& r, std::ostream& out) {
+    Table t({{"SCOPE"},
+             {"CPS", Align::right},
+             {"BURST", Align::right},
+             {"CHANNELS", Align::right},
+             {"IN-USE", Align::right},
+             {"ADMITTED", Align::right},
+             {"REJ-CPS", Align::right},
+             {"REJ-CHAN", Align::right}});
+    bool any_override = false;
+    for (const json& s : r.value("scopes", json::array())) {
+        any_override = any_override || !s.value("overridden", json::array()).empty();
+        const std::string cps = limit_text(s, "cps");
+        t.add_row({scope_title(s), cps, cps == "-" ? "-" : text(s, "burst"),
+                   limit_text(s, "channels"), text(s, "in_use"), text(s, "admitted"),
+                   text(s, "rejected_cps"), text(s, "rejected_channels")});
+    }
+    t.print(out);
+    out << "\n- = unlimited";
+    if (any_override) out << "; * = changed at run time (sipwirectl limits set)";
+    out << "\n";
+    const double share = r.value("node_share", 1.0);
+    if (share != 1.0 || r.value("node_share_overridden", false)) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%g", share);
+        out << "node share:        " << buf << " of every CPS limit"
+            << (r.value("node_share_overridden", false) ? " (set at run time)" : "") << "\n";
+    }
+    const auto failover = r.find("failover");
+    if (failover != r.end() && failover->is_string())
+        out << "capacity failover: " << failover->get<std::string>() << " (" << text(r, "failed_over")
+            << " calls sent)\n";
+    else
+        out << "capacity failover: none (503, Retry-After: " << text(r, "retry_after_s") << ")\n";
+    std::string released;
+    const json released_by = r.value("released", json::object());
+    for (const auto& [reason, n] : released_by.items())
+        released += (released.empty() ? "" : ", ") + reason + " " + n.dump();
+    if (!released.empty()) out << "channels released: " << released << "\n";
+}
+
+void render_limits_set(const json& r, std::ostream& out) {
+    out << "limits applied: generation " << text(r, "generation") << "\n";
+    const auto scope = r.find("scope");
+    if (scope != r.end() && scope->is_object())
+        out << text(*scope, "name") << ": cps " << limit_text(*scope, "cps") << ", burst "
+            << text(*scope, "burst") << ", channels " << limit_text(*scope, "channels") << "\n";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", r.value("node_share", 1.0));
+    out << "node share: " << buf << "\n";
+}
+
 void render_reload(const json& r, std::ostream& out) {
     out << "configuration reloaded: generation " << text(r, "previous_generation") << " -> "
         << text(r, "generation") << "\n";

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <set>
 #include <sstream>
 
 #include <gmock/gmock.h>
@@ -195,6 +196,7 @@ TEST_F(ExporterTest, SipCountersPerLcore) {
     w1.requests_received.add(3);
     w0.requests_dispatched.add(9);
     w0.local_responses[unsigned(SipLocalResponse::no_destination)].add(4);
+    w0.local_responses[unsigned(SipLocalResponse::at_capacity)].add(7);
     w1.local_responses[unsigned(SipLocalResponse::options_ok)].add(2);
     w1.parse_errors[5].add(6);  // unsupported_version
     const std::string text = scrape();
@@ -206,9 +208,15 @@ TEST_F(ExporterTest, SipCountersPerLcore) {
         EXPECT_THAT(text, HasSubstr(std::string("# HELP ") + f.prometheus_name + " " + f.help));
         EXPECT_THAT(text, HasSubstr(std::string(f.prometheus_name) + "{lcore=\"2\"}"));
     }
-    EXPECT_THAT(text, HasSubstr("sipwire_sip_local_responses_total{lcore=\"1\",code=\"503\"} 4"));
-    EXPECT_THAT(text, HasSubstr("sipwire_sip_local_responses_total{lcore=\"2\",code=\"200\"} 2"));
-    EXPECT_THAT(text, HasSubstr("sipwire_sip_local_responses_total{lcore=\"2\",code=\"483\"} 0"));
+    // Two local responses share 503: the reason label keeps their series apart.
+    EXPECT_THAT(text, HasSubstr("sipwire_sip_local_responses_total{lcore=\"1\",code=\"503\","
+                                "reason=\"no_destination\"} 4"));
+    EXPECT_THAT(text, HasSubstr("sipwire_sip_local_responses_total{lcore=\"1\",code=\"503\","
+                                "reason=\"at_capacity\"} 7"));
+    EXPECT_THAT(text, HasSubstr("sipwire_sip_local_responses_total{lcore=\"2\",code=\"200\","
+                                "reason=\"options_ok\"} 2"));
+    EXPECT_THAT(text, HasSubstr("sipwire_sip_local_responses_total{lcore=\"2\",code=\"483\","
+                                "reason=\"too_many_hops\"} 0"));
     EXPECT_THAT(text,
                 HasSubstr("sipwire_sip_parse_errors_total{lcore=\"2\",reason=\"unsupported_version\"} 6"));
     EXPECT_THAT(text, HasSubstr("sipwire_sip_parse_errors_total{lcore=\"1\",reason=\"bad_via\"} 0"));
@@ -224,6 +232,61 @@ TEST_F(ExporterTest, SipTotalsAndDestinationRequestsSummed) {
     EXPECT_EQ(s.sip_totals.destination_requests[3], 11u);
     EXPECT_EQ(s.sip_totals.get("keepalives"), 1u);
     EXPECT_EQ(s.sip[0].destination_requests[3], 5u);
+}
+
+}  // namespace
+}  // namespace sipwire::metrics
+
+namespace sipwire::metrics {
+namespace {
+
+TEST_F(ExporterTest, LocalResponseSeriesAreUnique) {
+    const std::string text = scrape();
+    std::istringstream in(text);
+    std::set<std::string> series;
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind("sipwire_sip_local_responses_total{", 0) != 0) continue;
+        const std::string labels = line.substr(0, line.rfind(' '));
+        EXPECT_TRUE(series.insert(labels).second) << "duplicate series " << labels;
+    }
+    EXPECT_EQ(series.size(), 2u * kSipLocalResponseCount);
+}
+
+TEST_F(ExporterTest, CallLimitCountersPerLcoreAndReleasesByReason) {
+    CallLimitCounters& w0 = seg.view().worker(0).limits;
+    CallLimitCounters& w1 = seg.view().worker(1).limits;
+    w0.failed_over.add(5);
+    w1.retransmissions.add(2);
+    w1.dialog_table_full.add(1);
+    w0.released[unsigned(ChannelRelease::bye)].add(10);
+    w1.released[unsigned(ChannelRelease::bye)].add(4);
+    w1.released[unsigned(ChannelRelease::max_duration)].add(1);
+    const std::string text = scrape();
+    for (const CallLimitCounterField& f : kCallLimitCounterFields) {
+        EXPECT_THAT(text, HasSubstr(std::string("# HELP ") + f.prometheus_name + " " + f.help));
+        EXPECT_THAT(text, HasSubstr(std::string("# TYPE ") + f.prometheus_name + " counter"));
+    }
+    EXPECT_THAT(text, HasSubstr("sipwire_calls_failed_over_total{lcore=\"1\"} 5"));
+    EXPECT_THAT(text, HasSubstr("sipwire_calls_failed_over_total{lcore=\"2\"} 0"));
+    EXPECT_THAT(text, HasSubstr("sipwire_calls_retransmitted_total{lcore=\"2\"} 2"));
+    EXPECT_THAT(text, HasSubstr("sipwire_calls_untracked_total{lcore=\"2\"} 1"));
+    EXPECT_THAT(text, HasSubstr("sipwire_channels_released_total{reason=\"bye\"} 14"));
+    EXPECT_THAT(text, HasSubstr("sipwire_channels_released_total{reason=\"max_duration\"} 1"));
+    EXPECT_THAT(text, HasSubstr("sipwire_channels_released_total{reason=\"cancel\"} 0"));
+}
+
+TEST_F(ExporterTest, LimitValuesAndChannelsReadFromSegment) {
+    seg.view().worker(0).limits.admitted[kServerScope].add(7);
+    seg.view().worker(1).limits.admitted[kServerScope].add(3);
+    seg.view().worker(1).limits.rejected_channels[kFirstSetScope + 1].add(2);
+    seg.view().call_limits().scopes[kFirstSourceScope].channels.store(42);
+    const StatsSnapshot s = read_stats(seg.view(), kNow);
+    ASSERT_EQ(s.limits.size(), 2u);
+    EXPECT_EQ(s.limit_totals.admitted[kServerScope], 10u);
+    EXPECT_EQ(s.limits[1].rejected_channels[kFirstSetScope + 1], 2u);
+    EXPECT_EQ(s.channels_in_use[kFirstSourceScope], 42);
+    EXPECT_EQ(s.channels_in_use[kServerScope], 0);
 }
 
 }  // namespace

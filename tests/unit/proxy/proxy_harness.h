@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "limit/limiter.h"
 #include "proxy/address.h"
 #include "proxy/proxy.h"
 #include "sip/sip.h"
@@ -197,7 +198,7 @@ protected:
         std::vector<uint8_t> out(capacity);
         const Inbound inbound{in.empty() ? nullptr : in.data(), static_cast<uint16_t>(in.size()), ip(src),
                               port(src_port), ip(kUs), port(kUsPort)};
-        o.result = handle_sip(inbound, *cfg_, out.data(), capacity, *counters_);
+        o.result = handle_sip(inbound, *cfg_, out.data(), capacity, *counters_, limiter_);
         if (o.result.action == Action::forward || o.result.action == Action::reply) {
             EXPECT_LE(o.result.length, capacity);
             o.bytes.assign(reinterpret_cast<const char*>(out.data()), o.result.length);
@@ -205,12 +206,16 @@ protected:
         return o;
     }
 
+    // The limit stage handle() passes to the proxy (none by default).
+    void use_limiter(limit::Limiter* limiter) { limiter_ = limiter; }
+
     uint64_t local(SipLocalResponse r) { return counters_->local_responses[static_cast<unsigned>(r)].get(); }
     uint64_t parse_errors(sip::ParseError e) { return counters_->parse_errors[static_cast<unsigned>(e)].get(); }
 
 private:
     std::unique_ptr<DataplaneConfig> cfg_;
     std::unique_ptr<SipCounters> counters_;
+    limit::Limiter* limiter_ = nullptr;
 };
 
 }  // namespace sipwire::proxy::test

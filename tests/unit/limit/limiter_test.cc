@@ -1,0 +1,336 @@
+// The dialog table and the admission decisions with an injected clock: retransmissions,
+// channel bookkeeping through every release path, failover stickiness, live resize,
+// sweeper timeouts, a full table.
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "limit/limiter.h"
+#include "limit_harness.h"
+
+namespace sipwire::limit::test {
+namespace {
+
+class LimiterTest : public ::testing::Test {
+protected:
+    LimiterTest() {
+        counters0_ = std::make_unique<CallLimitCounters>();
+        counters1_ = std::make_unique<CallLimitCounters>();
+        lcore0_.attach(*shared_.state, *counters0_, 0, 2);
+        lcore1_.attach(*shared_.state, *counters1_, 1, 2);
+    }
+
+    // Both lcores at time `t` with the current snapshot.
+    void at(uint64_t t) {
+        now_ = t;
+        lcore0_.begin(*shared_.config, shared_.generation, t);
+        lcore1_.begin(*shared_.config, shared_.generation, t);
+    }
+    // Sweeps the whole table from both lcores.
+    uint32_t sweep_all() { return lcore0_.sweep(kDialogSlots / 2) + lcore1_.sweep(kDialogSlots / 2); }
+
+    Verdict invite(uint64_t call, Limiter& l, uint8_t set = 0, uint32_t src = 0, bool marker = false) {
+        return l.admit_invite(NewCall{call, src, set, marker});
+    }
+
+    uint64_t sum(Counter CallLimitCounters::*field) const {
+        return (counters0_.get()->*field).get() + (counters1_.get()->*field).get();
+    }
+    uint64_t released(ChannelRelease r) const {
+        return counters0_->released[unsigned(r)].get() + counters1_->released[unsigned(r)].get();
+    }
+    uint64_t rejected_channels(unsigned s) const {
+        return counters0_->rejected_channels[s].get() + counters1_->rejected_channels[s].get();
+    }
+    uint64_t rejected_cps(unsigned s) const {
+        return counters0_->rejected_cps[s].get() + counters1_->rejected_cps[s].get();
+    }
+
+    Shared shared_;
+    std::unique_ptr<CallLimitCounters> counters0_, counters1_;
+    Limiter lcore0_, lcore1_;
+    uint64_t now_ = 0;
+};
+
+TEST_F(LimiterTest, NoLimitCostsNothingAndTracksNothing) {
+    shared_.config->scopes[kServerScope] = ScopeLimit{0, 0, 0, 1};  // active, unlimited
+    at(kSecond);
+    EXPECT_FALSE(lcore0_.enabled());
+    EXPECT_EQ(invite(1, lcore0_), Verdict::unlimited);
+    EXPECT_EQ(lcore0_.table().find(dialog_key(1)).slot, nullptr);
+    EXPECT_EQ(lcore0_.on_request(1, RequestKind::bye), Follow::normal);
+}
+
+TEST_F(LimiterTest, RetransmissionIsNotCountedAgain) {
+    shared_.scope(kServerScope) = cps(1, 1, 10);
+    at(kSecond);
+    EXPECT_EQ(invite(42, lcore0_), Verdict::admitted);
+    EXPECT_EQ(invite(42, lcore0_), Verdict::retransmission);
+    EXPECT_EQ(invite(42, lcore1_), Verdict::retransmission);  // seen from another lcore
+    EXPECT_EQ(shared_.channels(kServerScope), 1);
+    EXPECT_EQ(sum(&CallLimitCounters::retransmissions), 2u);
+    EXPECT_EQ(counters0_->admitted[kServerScope].get(), 1u);
+    EXPECT_EQ(invite(43, lcore0_), Verdict::rejected);  // the only token was spent once
+    EXPECT_EQ(rejected_cps(kServerScope), 1u);
+}
+
+TEST_F(LimiterTest, EveryScopeIsCheckedAndRefusalGivesBackWhatWasTaken) {
+    shared_.scope(kServerScope) = cps(0, 0, 100);
+    shared_.scope(kFirstSetScope + 2) = ScopeLimit{0, 0, 2, 1};
+    shared_.scope(kFirstSourceScope + 1) = cps(1000, 1);
+    shared_.config->source_count = 2;
+    shared_.config->sources[0] = {0x0000000a, 0x000000ff};  // 10.0.0.0/8 (network order)
+    shared_.config->sources[1] = {0x0002000c, 0x00ffffff};  // 12.0.2.0/24
+    at(kSecond);
+    const uint32_t src = 0x0702000c;  // 12.0.2.7
+    EXPECT_EQ(invite(1, lcore0_, 2, src), Verdict::admitted);
+    EXPECT_EQ(shared_.channels(kServerScope), 1);
+    EXPECT_EQ(shared_.channels(kFirstSetScope + 2), 1);
+    EXPECT_EQ(counters0_->admitted[kFirstSourceScope + 1].get(), 1u);
+    // The source's rate refuses the next one: the server's and the set's channels return.
+    EXPECT_EQ(invite(2, lcore0_, 2, src), Verdict::rejected);
+    EXPECT_EQ(rejected_cps(kFirstSourceScope + 1), 1u);
+    EXPECT_EQ(shared_.channels(kServerScope), 1);
+    EXPECT_EQ(shared_.channels(kFirstSetScope + 2), 1);
+    // Another source: the set's channels are the limit.
+    EXPECT_EQ(invite(3, lcore0_, 2, 0x0101a8c0), Verdict::admitted);
+    EXPECT_EQ(invite(4, lcore0_, 2, 0x0101a8c0), Verdict::rejected);
+    EXPECT_EQ(rejected_channels(kFirstSetScope + 2), 1u);
+    EXPECT_EQ(shared_.channels(kServerScope), 2);
+    // Another set is not limited.
+    EXPECT_EQ(invite(5, lcore0_, 1, 0x0101a8c0), Verdict::admitted);
+    EXPECT_EQ(shared_.channels(kServerScope), 3);
+}
+
+TEST_F(LimiterTest, ChannelCountsReturnToZeroThroughEveryReleasePath) {
+    shared_.scope(kServerScope) = cps(0, 0, 1000);
+    shared_.scope(kFirstSetScope) = ScopeLimit{0, 0, 500, 1};
+    shared_.config->reservation_timeout_ms = 30'000;
+    shared_.config->max_call_duration_s = 3600;
+    uint64_t t = 10 * kSecond;
+    at(t);
+    // 1xx: answered then BYE (BYE on the other lcore); 2xx: 486; 3xx: CANCEL;
+    // 4xx: answered, BYE lost; 5xx: never answered.
+    for (uint64_t c = 0; c < 50; ++c) {
+        ASSERT_EQ(invite(100 + c, lcore0_), Verdict::admitted);
+        ASSERT_EQ(invite(200 + c, lcore1_), Verdict::admitted);
+        ASSERT_EQ(invite(300 + c, lcore0_), Verdict::admitted);
+        ASSERT_EQ(invite(400 + c, lcore1_), Verdict::admitted);
+        ASSERT_EQ(invite(500 + c, lcore0_), Verdict::admitted);
+    }
+    EXPECT_EQ(shared_.channels(kServerScope), 250);
+    EXPECT_EQ(shared_.channels(kFirstSetScope), 250);
+    t += kSecond;
+    at(t);
+    for (uint64_t c = 0; c < 50; ++c) {
+        lcore1_.on_final_response(100 + c, 180);  // provisional: nothing
+        lcore1_.on_final_response(100 + c, 200);
+        lcore0_.on_final_response(100 + c, 200);  // 2xx retransmission
+        lcore0_.on_final_response(200 + c, 486);
+        EXPECT_EQ(lcore1_.on_request(300 + c, RequestKind::cancel), Follow::normal);
+        lcore0_.on_final_response(300 + c, 487);  // after the CANCEL: already released
+        lcore1_.on_final_response(400 + c, 200);
+    }
+    EXPECT_EQ(shared_.channels(kServerScope), 150);
+    t += 60 * kSecond;
+    at(t);
+    for (uint64_t c = 0; c < 50; ++c) {
+        lcore1_.on_request(100 + c, RequestKind::ack);
+        EXPECT_EQ(lcore1_.on_request(100 + c, RequestKind::bye), Follow::normal);
+        lcore0_.on_request(100 + c, RequestKind::bye);  // retransmitted BYE
+    }
+    EXPECT_EQ(sweep_all(), 50u);  // the unanswered ones, 61 s > 30 s
+    EXPECT_EQ(shared_.channels(kServerScope), 50);
+    t += 3600 * kSecond;
+    at(t);
+    EXPECT_EQ(sweep_all(), 50u);  // the lost BYEs
+    EXPECT_EQ(sweep_all(), 0u);
+    EXPECT_EQ(shared_.channels(kServerScope), 0);
+    EXPECT_EQ(shared_.channels(kFirstSetScope), 0);
+    EXPECT_EQ(released(ChannelRelease::bye), 50u);
+    EXPECT_EQ(released(ChannelRelease::final_error), 50u);
+    EXPECT_EQ(released(ChannelRelease::cancel), 50u);
+    EXPECT_EQ(released(ChannelRelease::max_duration), 50u);
+    EXPECT_EQ(released(ChannelRelease::reservation_timeout), 50u);
+    for (uint32_t i = 0; i < kDialogSlots; ++i) ASSERT_EQ(shared_.state->dialogs[i].key.load(), 0u) << i;
+}
+
+TEST_F(LimiterTest, ReservationTimeoutCountsFromTheInviteAndConfirmationRestarts) {
+    shared_.scope(kServerScope) = cps(0, 0, 10);
+    shared_.config->reservation_timeout_ms = 5000;
+    shared_.config->max_call_duration_s = 60;
+    at(kSecond);
+    ASSERT_EQ(invite(1, lcore0_), Verdict::admitted);
+    ASSERT_EQ(invite(2, lcore0_), Verdict::admitted);
+    at(kSecond + 4999 * kMs);
+    EXPECT_EQ(sweep_all(), 0u);
+    lcore0_.on_final_response(2, 200);
+    at(kSecond + 5000 * kMs);
+    EXPECT_EQ(sweep_all(), 1u);  // call 1
+    at(kSecond + 4999 * kMs + 59 * kSecond);
+    EXPECT_EQ(sweep_all(), 0u);
+    at(kSecond + 4999 * kMs + 60 * kSecond);
+    EXPECT_EQ(sweep_all(), 1u);  // call 2, 60 s after its 200
+    EXPECT_EQ(shared_.channels(kServerScope), 0);
+}
+
+TEST_F(LimiterTest, DefaultTimeoutsWhenTheConfigurationSaysZero) {
+    shared_.scope(kServerScope) = cps(0, 0, 10);
+    at(kSecond);
+    ASSERT_EQ(invite(1, lcore0_), Verdict::admitted);
+    at(kSecond + uint64_t{kDefaultReservationTimeoutMs} * kMs - 1);
+    EXPECT_EQ(sweep_all(), 0u);
+    at(kSecond + uint64_t{kDefaultReservationTimeoutMs} * kMs);
+    EXPECT_EQ(sweep_all(), 1u);
+}
+
+TEST_F(LimiterTest, SweepIsBoundedPerCall) {
+    shared_.scope(kServerScope) = cps(0, 0, 100);
+    shared_.config->reservation_timeout_ms = 1;
+    at(kSecond);
+    ASSERT_EQ(invite(7, lcore0_), Verdict::admitted);
+    at(2 * kSecond);
+    // 64 slots per call: the whole half-table takes kDialogSlots / 2 / 64 calls.
+    uint32_t calls = 0, released = 0;
+    while (released == 0 && calls < kDialogSlots) {
+        released += lcore0_.sweep() + lcore1_.sweep();
+        ++calls;
+    }
+    EXPECT_EQ(released, 1u);
+    EXPECT_LE(calls, kDialogSlots / 2 / kSweepSlotsPerLoop);
+}
+
+TEST_F(LimiterTest, LoweringCapacityStopsNewCallsOnly) {
+    shared_.scope(kServerScope) = cps(0, 0, 10);
+    at(kSecond);
+    for (uint64_t c = 1; c <= 10; ++c) ASSERT_EQ(invite(c, c % 2 ? lcore0_ : lcore1_), Verdict::admitted);
+    EXPECT_EQ(invite(11, lcore0_), Verdict::rejected);
+    shared_.scope(kServerScope).channels = 5;
+    shared_.publish();
+    at(2 * kSecond);
+    EXPECT_EQ(invite(12, lcore0_), Verdict::rejected);
+    EXPECT_EQ(shared_.channels(kServerScope), 10);  // no established call touched
+    for (uint64_t c = 1; c <= 6; ++c) lcore1_.on_request(c, RequestKind::bye);
+    EXPECT_EQ(shared_.channels(kServerScope), 4);
+    EXPECT_EQ(invite(13, lcore0_), Verdict::admitted);
+    // Raised again, live.
+    shared_.scope(kServerScope).channels = 100;
+    shared_.publish();
+    at(3 * kSecond);
+    EXPECT_EQ(invite(14, lcore1_), Verdict::admitted);
+    // Removed: nothing tracked for new calls, the old ones still release.
+    shared_.scope(kServerScope).channels = 0;
+    shared_.publish();
+    at(4 * kSecond);
+    EXPECT_EQ(invite(15, lcore1_), Verdict::unlimited);
+    EXPECT_EQ(shared_.channels(kServerScope), 6);
+    shared_.config->reservation_timeout_ms = 1000;
+    shared_.publish();
+    at(400 * kSecond);
+    sweep_all();
+    EXPECT_EQ(shared_.channels(kServerScope), 0);
+}
+
+TEST_F(LimiterTest, RateResizeAppliesAtTheNextGeneration) {
+    shared_.scope(kServerScope) = cps(10, 1);
+    at(kSecond);
+    int admitted = 0;
+    for (int ms = 0; ms < 1000; ++ms) {
+        at(kSecond + uint64_t(ms) * kMs);
+        admitted += invite(uint64_t(1000 + ms), lcore0_) == Verdict::admitted ? 1 : 0;
+    }
+    EXPECT_EQ(admitted, 10);  // 1 burst + 9.99 earned
+    shared_.scope(kServerScope) = cps(100, 1);
+    shared_.publish();
+    admitted = 0;
+    for (int ms = 0; ms < 1000; ++ms) {
+        at(2 * kSecond + uint64_t(ms) * kMs);
+        admitted += invite(uint64_t(5000 + ms), lcore0_) == Verdict::admitted ? 1 : 0;
+    }
+    EXPECT_NEAR(admitted, 100, 1);
+}
+
+TEST_F(LimiterTest, FailoverIsStickyAndNeverTwice) {
+    shared_.scope(kServerScope) = cps(0, 0, 1);
+    shared_.config->failover_ipv4 = 0x0900000a;
+    shared_.config->reservation_timeout_ms = 10'000;
+    shared_.config->max_call_duration_s = 600;
+    at(kSecond);
+    ASSERT_EQ(invite(1, lcore0_), Verdict::admitted);
+    lcore0_.on_final_response(1, 200);  // established: holds its channel throughout
+    EXPECT_EQ(invite(2, lcore0_), Verdict::failed_over);
+    EXPECT_EQ(sum(&CallLimitCounters::failed_over), 1u);
+    EXPECT_EQ(rejected_channels(kServerScope), 1u);
+    EXPECT_EQ(shared_.channels(kServerScope), 1);  // a failed-over call holds no channel here
+    // Its retransmission goes there again, uncounted.
+    EXPECT_EQ(invite(2, lcore1_), Verdict::failed_over);
+    EXPECT_EQ(sum(&CallLimitCounters::failed_over), 1u);
+    EXPECT_EQ(sum(&CallLimitCounters::retransmissions), 1u);
+    // Already failed over once (marker): 503.
+    EXPECT_EQ(invite(3, lcore0_, 0, 0, true), Verdict::rejected);
+    // CANCEL / ACK follow it; its final non-2xx does not end the pin (the ACK follows).
+    EXPECT_EQ(lcore1_.on_request(2, RequestKind::cancel), Follow::failover_early);
+    lcore1_.on_final_response(2, 487);
+    EXPECT_EQ(lcore1_.on_request(2, RequestKind::ack), Follow::failover_early);
+    // Answered: a dialog there; BYE follows it and keeps it a little longer.
+    ASSERT_EQ(invite(4, lcore0_), Verdict::failed_over);
+    lcore0_.on_final_response(4, 200);
+    EXPECT_EQ(lcore1_.on_request(4, RequestKind::ack), Follow::failover_dialog);
+    at(100 * kSecond);
+    EXPECT_EQ(sweep_all(), 1u);  // call 2's pin (10 s, unanswered); call 4 is confirmed
+    EXPECT_EQ(lcore1_.on_request(4, RequestKind::bye), Follow::failover_dialog);
+    EXPECT_EQ(lcore1_.on_request(4, RequestKind::bye), Follow::failover_early);  // lingering
+    at(109 * kSecond);
+    EXPECT_EQ(sweep_all(), 0u);
+    at(110 * kSecond);
+    EXPECT_EQ(sweep_all(), 1u);
+    EXPECT_EQ(lcore1_.on_request(4, RequestKind::bye), Follow::normal);
+    EXPECT_EQ(shared_.channels(kServerScope), 1);
+    // Pins hold no channel: no release counted for them.
+    for (unsigned r = 0; r < kChannelReleaseCount; ++r) EXPECT_EQ(released(ChannelRelease(r)), 0u);
+}
+
+TEST(DialogTable, FullProbeWindowRefusesAndFreedSlotsAreReused) {
+    constexpr uint32_t kSlots = 64;
+    std::unique_ptr<DialogSlot[]> slots(new DialogSlot[kSlots]());
+    DialogTable table(slots.get(), kSlots);
+    // Keys with the same home slot (5).
+    for (uint64_t i = 1; i <= kProbe; ++i)
+        ASSERT_EQ(table.insert(i * kSlots + 5, CallScopes{}, false, 0, nullptr), InsertResult::inserted) << i;
+    EXPECT_EQ(table.insert(100 * kSlots + 5, CallScopes{}, false, 0, nullptr), InsertResult::full);
+    // Another home slot further on still has room.
+    EXPECT_EQ(table.insert(100 * kSlots + 40, CallScopes{}, false, 0, nullptr), InsertResult::inserted);
+    // A freed slot in the middle of the run: lookups still find what is behind it.
+    ScopeState scopes[kLimitScopes]{};
+    const Found third = table.find(3 * kSlots + 5);
+    ASSERT_NE(third.slot, nullptr);
+    CallScopes got;
+    ASSERT_TRUE(DialogTable::release(*third.slot, third.word, scopes, got));
+    EXPECT_FALSE(DialogTable::release(*third.slot, third.word, scopes, got));  // once only
+    EXPECT_EQ(table.find(3 * kSlots + 5).slot, nullptr);
+    EXPECT_NE(table.find(kProbe * kSlots + 5).slot, nullptr);
+    EXPECT_EQ(table.insert(kProbe * kSlots + 5, CallScopes{}, false, 0, nullptr), InsertResult::exists);
+    EXPECT_EQ(table.insert(100 * kSlots + 5, CallScopes{}, false, 0, nullptr), InsertResult::inserted);
+    // A stale release (the word of the slot's previous call) fails.
+    const Found reused = table.find(100 * kSlots + 5);
+    ASSERT_EQ(reused.slot, third.slot);
+    EXPECT_FALSE(DialogTable::release(*reused.slot, third.word, scopes, got));
+    EXPECT_TRUE(DialogTable::release(*reused.slot, reused.word, scopes, got));
+}
+
+TEST_F(LimiterTest, FullTableRefusesTheCallWith503) {
+    constexpr uint32_t kSlots = 64;
+    std::unique_ptr<DialogSlot[]> slots(new DialogSlot[kSlots]());
+    Limiter small;
+    small.attach(shared_.state->scopes, slots.get(), kSlots, *counters0_, 0, 1);
+    shared_.scope(kServerScope) = cps(0, 0, 1000);
+    shared_.config->failover_ipv4 = 0x0900000a;  // no pin possible either
+    small.begin(*shared_.config, shared_.generation, kSecond);
+    for (uint64_t i = 1; i <= kProbe; ++i) ASSERT_EQ(small.admit_invite({i * kSlots + 9, 0, kNoScope, false}), Verdict::admitted);
+    EXPECT_EQ(small.admit_invite({99 * kSlots + 9, 0, kNoScope, false}), Verdict::rejected);
+    EXPECT_EQ(counters0_->dialog_table_full.get(), 1u);
+    EXPECT_EQ(shared_.channels(kServerScope), int32_t(kProbe));  // the refused call's channel returned
+}
+
+}  // namespace
+}  // namespace sipwire::limit::test
