@@ -1,8 +1,13 @@
 #include "dispatcher/dispatcher_api.h"
 
+#include "metrics/family.h"
+
 namespace sipwire::dispatcher {
 
 namespace {
+
+using metrics::add_sample;
+using metrics::make_family;
 
 using nlohmann::json;
 using prometheus::ClientMetric;
@@ -12,22 +17,6 @@ using prometheus::MetricType;
 json unix_or_null(uint64_t ns) {
     if (ns == 0) return nullptr;
     return double(ns) / 1e9;
-}
-
-MetricFamily family(std::string name, std::string help, MetricType type) {
-    MetricFamily f;
-    f.name = std::move(name);
-    f.help = std::move(help);
-    f.type = type;
-    return f;
-}
-
-void add(MetricFamily& f, std::vector<ClientMetric::Label> labels, double value) {
-    ClientMetric m;
-    m.label = std::move(labels);
-    if (f.type == MetricType::Counter) m.counter.value = value;
-    else m.gauge.value = value;
-    f.metric.push_back(std::move(m));
 }
 
 }  // namespace
@@ -66,33 +55,33 @@ void register_dispatcher_commands(api::CommandRegistry& registry, StatusProvider
 
 std::vector<MetricFamily> DispatcherCollector::Collect() const {
     const std::vector<SetStatus> sets = status_ ? status_() : std::vector<SetStatus>{};
-    MetricFamily requests = family("sipwire_dispatcher_requests_total",
+    MetricFamily requests = make_family("sipwire_dispatcher_requests_total",
                                    "Requests the data plane dispatched to the destination",
                                    MetricType::Counter);
-    MetricFamily up = family("sipwire_dispatcher_destination_up",
+    MetricFamily up = make_family("sipwire_dispatcher_destination_up",
                              "1 when the destination takes new calls (answering probes, not yet "
                              "probed, or probing disabled)",
                              MetricType::Gauge);
-    MetricFamily rtt = family("sipwire_dispatcher_probe_rtt_seconds",
+    MetricFamily rtt = make_family("sipwire_dispatcher_probe_rtt_seconds",
                               "Round-trip time of the last answered OPTIONS probe",
                               MetricType::Gauge);
-    MetricFamily probes = family("sipwire_dispatcher_probes_total",
+    MetricFamily probes = make_family("sipwire_dispatcher_probes_total",
                                  "OPTIONS health probes sent to the destination and answered",
                                  MetricType::Counter);
     for (const SetStatus& set : sets)
         for (const DestinationStatus& d : set.destinations) {
             const std::string dest = d.address + ":" + std::to_string(d.port);
             const std::vector<ClientMetric::Label> labels{{"set", set.name}, {"destination", dest}};
-            add(requests, labels, double(d.calls_sent));
-            add(up, labels, d.health.state == ProbeState::down ? 0.0 : 1.0);
-            if (d.health.last_rtt_ns) add(rtt, labels, double(*d.health.last_rtt_ns) / 1e9);
+            add_sample(requests, labels, double(d.calls_sent));
+            add_sample(up, labels, d.health.state == ProbeState::down ? 0.0 : 1.0);
+            if (d.health.last_rtt_ns) add_sample(rtt, labels, double(*d.health.last_rtt_ns) / 1e9);
             auto with = [&](const char* result) {
                 auto l = labels;
                 l.push_back({"result", result});
                 return l;
             };
-            add(probes, with("sent"), double(d.health.probes_sent));
-            add(probes, with("answered"), double(d.health.probes_answered));
+            add_sample(probes, with("sent"), double(d.health.probes_sent));
+            add_sample(probes, with("answered"), double(d.health.probes_answered));
         }
     std::vector<MetricFamily> out;
     for (MetricFamily* f : {&requests, &up, &rtt, &probes})

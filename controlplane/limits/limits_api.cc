@@ -1,8 +1,13 @@
 #include "limits/limits_api.h"
 
+#include "metrics/family.h"
+
 namespace sipwire::limits {
 
 namespace {
+
+using metrics::add_sample;
+using metrics::make_family;
 
 using nlohmann::json;
 using prometheus::ClientMetric;
@@ -12,22 +17,6 @@ using prometheus::MetricType;
 json cps_json(uint64_t milli) {
     if (milli % 1000 == 0) return milli / 1000;
     return double(milli) / 1000.0;
-}
-
-MetricFamily family(std::string name, std::string help, MetricType type) {
-    MetricFamily f;
-    f.name = std::move(name);
-    f.help = std::move(help);
-    f.type = type;
-    return f;
-}
-
-void add(MetricFamily& f, std::vector<ClientMetric::Label> labels, double value) {
-    ClientMetric m;
-    m.label = std::move(labels);
-    if (f.type == MetricType::Counter) m.counter.value = value;
-    else m.gauge.value = value;
-    f.metric.push_back(std::move(m));
 }
 
 json scope_json(const ScopeStatus& s) {
@@ -152,34 +141,34 @@ void register_limits_commands(api::CommandRegistry& registry, LimitsService& ser
 }
 
 std::vector<MetricFamily> limits_metric_families(const LimitsStatus& s) {
-    MetricFamily admitted = family("sipwire_calls_admitted_total",
+    MetricFamily admitted = make_family("sipwire_calls_admitted_total",
                                    "New calls admitted by the scope's limits", MetricType::Counter);
-    MetricFamily rejected = family("sipwire_calls_rejected_total",
+    MetricFamily rejected = make_family("sipwire_calls_rejected_total",
                                    "New calls over the scope's limit (answered 503 or failed over), "
                                    "by the limit reached",
                                    MetricType::Counter);
-    MetricFamily in_use = family("sipwire_channels_in_use", "Calls holding a channel in the scope",
+    MetricFamily in_use = make_family("sipwire_channels_in_use", "Calls holding a channel in the scope",
                                  MetricType::Gauge);
-    MetricFamily capacity = family("sipwire_channels_capacity",
+    MetricFamily capacity = make_family("sipwire_channels_capacity",
                                    "Channel capacity of the scope (absent: unlimited)",
                                    MetricType::Gauge);
-    MetricFamily cps = family("sipwire_cps_limit",
+    MetricFamily cps = make_family("sipwire_cps_limit",
                               "New calls per second this node admits in the scope, node share "
                               "applied (absent: unlimited)",
                               MetricType::Gauge);
-    MetricFamily share = family("sipwire_limits_node_share",
+    MetricFamily share = make_family("sipwire_limits_node_share",
                                 "This node's share of every calls-per-second limit",
                                 MetricType::Gauge);
     for (const ScopeStatus& sc : s.scopes) {
         const std::vector<ClientMetric::Label> scope{{"scope", sc.name}};
-        add(admitted, scope, double(sc.admitted));
-        add(rejected, {{"scope", sc.name}, {"reason", "cps"}}, double(sc.rejected_cps));
-        add(rejected, {{"scope", sc.name}, {"reason", "channels"}}, double(sc.rejected_channels));
-        add(in_use, scope, double(sc.in_use));
-        if (sc.channels != 0) add(capacity, scope, double(sc.channels));
-        if (sc.cps_milli != 0) add(cps, scope, double(sc.cps_milli) / 1000.0);
+        add_sample(admitted, scope, double(sc.admitted));
+        add_sample(rejected, {{"scope", sc.name}, {"reason", "cps"}}, double(sc.rejected_cps));
+        add_sample(rejected, {{"scope", sc.name}, {"reason", "channels"}}, double(sc.rejected_channels));
+        add_sample(in_use, scope, double(sc.in_use));
+        if (sc.channels != 0) add_sample(capacity, scope, double(sc.channels));
+        if (sc.cps_milli != 0) add_sample(cps, scope, double(sc.cps_milli) / 1000.0);
     }
-    add(share, {}, s.node_share);
+    add_sample(share, {}, s.node_share);
     std::vector<MetricFamily> out;
     for (MetricFamily* f : {&admitted, &rejected, &in_use, &capacity, &cps, &share})
         if (!f->metric.empty()) out.push_back(std::move(*f));

@@ -12,6 +12,8 @@
 
 #include "metrics/stats.h"
 
+#include "metrics/family.h"
+
 namespace sipwire::metrics {
 
 namespace {
@@ -19,28 +21,6 @@ namespace {
 using prometheus::ClientMetric;
 using prometheus::MetricFamily;
 using prometheus::MetricType;
-
-MetricFamily family(std::string name, std::string help, MetricType type) {
-    MetricFamily f;
-    f.name = std::move(name);
-    f.help = std::move(help);
-    f.type = type;
-    return f;
-}
-
-void add_counter(MetricFamily& f, std::vector<ClientMetric::Label> labels, uint64_t value) {
-    ClientMetric m;
-    m.label = std::move(labels);
-    m.counter.value = double(value);
-    f.metric.push_back(std::move(m));
-}
-
-void add_gauge(MetricFamily& f, std::vector<ClientMetric::Label> labels, double value) {
-    ClientMetric m;
-    m.label = std::move(labels);
-    m.gauge.value = value;
-    f.metric.push_back(std::move(m));
-}
 
 // Splits "HOST:PORT" / "[V6]:PORT". False when it is not of that form.
 bool split_host_port(const std::string& listen, std::string& host, std::string& port) {
@@ -120,10 +100,10 @@ std::vector<MetricFamily> SegmentCollector::Collect() const {
 
     // Traffic counters: one family per X-macro entry, {port, lcore}.
     for (size_t i = 0; i < kPortCounterCount; ++i) {
-        MetricFamily f = family(kPortCounterFields[i].prometheus_name, kPortCounterFields[i].help,
+        MetricFamily f = make_family(kPortCounterFields[i].prometheus_name, kPortCounterFields[i].help,
                                 MetricType::Counter);
         for (const PortWorkerStats& c : s.cells)
-            add_counter(f, {{"port", s.ports[c.port].name}, {"lcore", lcore_of(c.worker)}},
+            add_sample(f, {{"port", s.ports[c.port].name}, {"lcore", lcore_of(c.worker)}},
                         c.counters.values[i]);
         out.push_back(std::move(f));
     }
@@ -131,10 +111,10 @@ std::vector<MetricFamily> SegmentCollector::Collect() const {
     // Drops: one family, {port, lcore, reason}; every reason, zeros included, so
     // rate() works from the first drop on.
     MetricFamily drops =
-        family("sipwire_drops_total", "Frames dropped, by reason", MetricType::Counter);
+        make_family("sipwire_drops_total", "Frames dropped, by reason", MetricType::Counter);
     for (const PortWorkerStats& c : s.cells)
         for (size_t r = 0; r < kDropReasonCount; ++r)
-            add_counter(drops,
+            add_sample(drops,
                         {{"port", s.ports[c.port].name},
                          {"lcore", lcore_of(c.worker)},
                          {"reason", kDropReasonNames[r]}},
@@ -143,28 +123,28 @@ std::vector<MetricFamily> SegmentCollector::Collect() const {
 
     // SIP stage: one family per X-macro counter, {lcore}.
     for (size_t i = 0; i < kSipCounterCount; ++i) {
-        MetricFamily f = family(kSipCounterFields[i].prometheus_name, kSipCounterFields[i].help,
+        MetricFamily f = make_family(kSipCounterFields[i].prometheus_name, kSipCounterFields[i].help,
                                 MetricType::Counter);
         for (size_t w = 0; w < s.sip.size(); ++w)
-            add_counter(f, {{"lcore", lcore_of(uint32_t(w))}}, s.sip[w].values[i]);
+            add_sample(f, {{"lcore", lcore_of(uint32_t(w))}}, s.sip[w].values[i]);
         out.push_back(std::move(f));
     }
-    MetricFamily local = family("sipwire_sip_local_responses_total",
+    MetricFamily local = make_family("sipwire_sip_local_responses_total",
                                 "SIP responses sipwire-dp answered by itself, by status code and "
                                 "reason",
                                 MetricType::Counter);
-    MetricFamily parse = family("sipwire_sip_parse_errors_total",
+    MetricFamily parse = make_family("sipwire_sip_parse_errors_total",
                                 "Datagrams on a SIP port that are not a valid SIP message, by reason",
                                 MetricType::Counter);
     for (size_t w = 0; w < s.sip.size(); ++w) {
         for (size_t r = 0; r < kSipLocalResponseCount; ++r)
-            add_counter(local,
+            add_sample(local,
                         {{"lcore", lcore_of(uint32_t(w))},
                          {"code", std::to_string(kSipLocalResponseCodes[r])},
                          {"reason", kSipLocalResponseNames[r]}},
                         s.sip[w].local_responses[r]);
         for (size_t e = 1; e < kSipParseErrorCount; ++e)  // [0] is "ok"
-            add_counter(parse, {{"lcore", lcore_of(uint32_t(w))}, {"reason", kSipParseErrorNames[e]}},
+            add_sample(parse, {{"lcore", lcore_of(uint32_t(w))}, {"reason", kSipParseErrorNames[e]}},
                         s.sip[w].parse_errors[e]);
     }
     out.push_back(std::move(local));
@@ -174,68 +154,68 @@ std::vector<MetricFamily> SegmentCollector::Collect() const {
     // reason, summed over workers. The per-scope families (names of sets and
     // sources) come from the limits collector, which knows the configuration.
     for (size_t i = 0; i < kCallLimitCounterCount; ++i) {
-        MetricFamily f = family(kCallLimitCounterFields[i].prometheus_name,
+        MetricFamily f = make_family(kCallLimitCounterFields[i].prometheus_name,
                                 kCallLimitCounterFields[i].help, MetricType::Counter);
         for (size_t w = 0; w < s.limits.size(); ++w)
-            add_counter(f, {{"lcore", lcore_of(uint32_t(w))}}, s.limits[w].values[i]);
+            add_sample(f, {{"lcore", lcore_of(uint32_t(w))}}, s.limits[w].values[i]);
         out.push_back(std::move(f));
     }
-    MetricFamily released = family("sipwire_channels_released_total",
+    MetricFamily released = make_family("sipwire_channels_released_total",
                                    "Channels given back, by reason", MetricType::Counter);
     if (!s.workers.empty())
         for (size_t r = 0; r < kChannelReleaseCount; ++r)
-            add_counter(released, {{"reason", kChannelReleaseNames[r]}},
+            add_sample(released, {{"reason", kChannelReleaseNames[r]}},
                         s.limit_totals.released[r]);
     out.push_back(std::move(released));
 
-    MetricFamily loops = family("sipwire_worker_loops_total", "Data-plane poll-loop iterations",
+    MetricFamily loops = make_family("sipwire_worker_loops_total", "Data-plane poll-loop iterations",
                                 MetricType::Counter);
-    MetricFamily busy = family("sipwire_worker_busy_loops_total",
+    MetricFamily busy = make_family("sipwire_worker_busy_loops_total",
                                "Poll-loop iterations that received at least one frame",
                                MetricType::Counter);
-    MetricFamily age = family("sipwire_dataplane_heartbeat_age_seconds",
+    MetricFamily age = make_family("sipwire_dataplane_heartbeat_age_seconds",
                               "Seconds since the worker's last heartbeat", MetricType::Gauge);
-    MetricFamily acked = family("sipwire_config_generation_acked",
+    MetricFamily acked = make_family("sipwire_config_generation_acked",
                                 "Configuration generation the worker runs", MetricType::Gauge);
     for (const WorkerStats& w : s.workers) {
         const std::vector<ClientMetric::Label> lcore{{"lcore", std::to_string(w.lcore)}};
-        add_counter(loops, lcore, w.loops);
-        add_counter(busy, lcore, w.busy_loops);
-        if (w.heartbeat_age_seconds) add_gauge(age, lcore, *w.heartbeat_age_seconds);
-        add_gauge(acked, lcore, double(w.acked_generation));
+        add_sample(loops, lcore, w.loops);
+        add_sample(busy, lcore, w.busy_loops);
+        if (w.heartbeat_age_seconds) add_sample(age, lcore, *w.heartbeat_age_seconds);
+        add_sample(acked, lcore, double(w.acked_generation));
     }
     out.push_back(std::move(loops));
     out.push_back(std::move(busy));
     out.push_back(std::move(age));
     out.push_back(std::move(acked));
 
-    MetricFamily up = family("sipwire_dataplane_up", "1 when sipwire-dp is attached and running",
+    MetricFamily up = make_family("sipwire_dataplane_up", "1 when sipwire-dp is attached and running",
                              MetricType::Gauge);
-    add_gauge(up, {}, s.dataplane_alive ? 1.0 : 0.0);
+    add_sample(up, {}, s.dataplane_alive ? 1.0 : 0.0);
     out.push_back(std::move(up));
 
-    MetricFamily generation = family("sipwire_config_generation",
+    MetricFamily generation = make_family("sipwire_config_generation",
                                      "Newest configuration generation published by sipwired",
                                      MetricType::Gauge);
-    add_gauge(generation, {}, double(s.config_generation));
+    add_sample(generation, {}, double(s.config_generation));
     out.push_back(std::move(generation));
 
-    MetricFamily link = family("sipwire_port_link_up", "1 when the port's link is up",
+    MetricFamily link = make_family("sipwire_port_link_up", "1 when the port's link is up",
                                MetricType::Gauge);
-    for (const PortState& p : s.ports) add_gauge(link, {{"port", p.name}}, p.link_up ? 1.0 : 0.0);
+    for (const PortState& p : s.ports) add_sample(link, {{"port", p.name}}, p.link_up ? 1.0 : 0.0);
     out.push_back(std::move(link));
 
-    MetricFamily cp_start = family("sipwire_controlplane_start_time_seconds",
+    MetricFamily cp_start = make_family("sipwire_controlplane_start_time_seconds",
                                    "Start time of sipwired since the Unix epoch",
                                    MetricType::Gauge);
-    add_gauge(cp_start, {}, double(s.controlplane_started_unix_ns) / 1e9);
+    add_sample(cp_start, {}, double(s.controlplane_started_unix_ns) / 1e9);
     out.push_back(std::move(cp_start));
 
-    MetricFamily dp_start = family("sipwire_dataplane_start_time_seconds",
+    MetricFamily dp_start = make_family("sipwire_dataplane_start_time_seconds",
                                    "Start time of sipwire-dp since the Unix epoch",
                                    MetricType::Gauge);
     if (s.dataplane_started_unix_ns != 0)
-        add_gauge(dp_start, {}, double(s.dataplane_started_unix_ns) / 1e9);
+        add_sample(dp_start, {}, double(s.dataplane_started_unix_ns) / 1e9);
     out.push_back(std::move(dp_start));
 
     // A family with no sample (no data plane yet) says nothing: leave it out.
