@@ -52,8 +52,11 @@ int main(int argc, char** argv) {
         DIR* dir = opendir(argv[i]);
         if (dir == nullptr) return 1;
         while (const dirent* e = readdir(dir)) {
-            const std::string path = std::string(argv[i]) + "/" + e->d_name;
+            const std::string name = e->d_name;
+            const std::string path = std::string(argv[i]) + "/" + name;
             if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+            // A corpus may keep the script that generates its seeds: not an input.
+            if (name.size() > 3 && name.compare(name.size() - 3, 3, ".py") == 0) continue;
             if (!run_file(path)) return 1;
             ++files;
         }
