@@ -11,6 +11,9 @@ Found DialogTable::find(uint64_t key) const noexcept {
         DialogSlot& s = slots_[(home + i) & mask_];
         if (s.key.load(std::memory_order_acquire) != key) continue;
         const uint32_t word = s.state.load(std::memory_order_acquire);
+        // The slot may have been released and claimed by another call between the
+        // two loads: the word is ours only if the key still is.
+        if (s.key.load(std::memory_order_acquire) != key) continue;
         if (dialog_state(word) != DialogState::free) return {&s, word};
     }
     return {};
@@ -24,6 +27,8 @@ InsertResult DialogTable::claim(uint64_t key, Found* found, DialogSlot** claimed
         const uint64_t k = s.key.load(std::memory_order_acquire);
         if (k == key) {
             const uint32_t word = s.state.load(std::memory_order_acquire);
+            // As in find(): the word belongs to `key` only if the key did not change.
+            if (s.key.load(std::memory_order_acquire) != key) continue;
             if (found && dialog_state(word) != DialogState::free) *found = {&s, word};
             return InsertResult::exists;
         }
@@ -69,12 +74,13 @@ InsertResult DialogTable::insert(uint64_t key, const CallScopes& scopes, bool fa
 
 bool DialogTable::confirm(const Found& f, uint64_t now_ns) noexcept {
     if (dialog_state(f.word) != DialogState::reserved) return false;
-    uint32_t expected = f.word;
-    if (!f.slot->state.compare_exchange_strong(expected, with_state(f.word, DialogState::confirmed),
-                                               std::memory_order_acq_rel))
-        return false;
+    // since_ns before the state (the CAS releases it): a sweeper that sees
+    // `confirmed` sees this since_ns, never the reservation's. Should the CAS fail,
+    // the slot keeps a since_ns of now: at most a later sweep of whatever holds it.
     f.slot->since_ns.store(now_ns, std::memory_order_relaxed);
-    return true;
+    uint32_t expected = f.word;
+    return f.slot->state.compare_exchange_strong(expected, with_state(f.word, DialogState::confirmed),
+                                                 std::memory_order_acq_rel);
 }
 
 bool DialogTable::release(DialogSlot& slot, uint32_t word, ScopeState* scope_states, CallScopes& scopes) noexcept {

@@ -141,20 +141,19 @@ Follow Limiter::on_request(uint64_t call_hash, RequestKind kind) noexcept {
     if (failed_over(f.word)) {
         if (kind == RequestKind::bye && state == DialogState::confirmed) {
             // Kept for the BYE's retransmissions, then swept as an unanswered pin.
+            // since_ns first, then the state (release): a sweeper that sees `reserved`
+            // sees the new since_ns. Should the CAS fail (another lcore's BYE, a
+            // sweep), the slot keeps a since_ns of now: at most a later sweep.
+            f.slot->since_ns.store(now_ns_, std::memory_order_relaxed);
             uint32_t expected = f.word;
-            if (f.slot->state.compare_exchange_strong(expected, with_state(f.word, DialogState::reserved),
-                                                      std::memory_order_acq_rel))
-                f.slot->since_ns.store(now_ns_, std::memory_order_relaxed);
+            f.slot->state.compare_exchange_strong(expected, with_state(f.word, DialogState::reserved),
+                                                  std::memory_order_acq_rel);
             return Follow::failover_dialog;
         }
         return state == DialogState::reserved ? Follow::failover_early : Follow::failover_dialog;
     }
-    CallScopes scopes;
-    if (kind == RequestKind::cancel && state == DialogState::reserved) {
-        if (DialogTable::release(*f.slot, f.word, scopes_, scopes)) count_release(scopes, ChannelRelease::cancel);
-    } else if (kind == RequestKind::bye) {
-        if (DialogTable::release(*f.slot, f.word, scopes_, scopes)) count_release(scopes, ChannelRelease::bye);
-    }
+    // A CANCEL or BYE request releases nothing: the final responses do (a CANCEL can
+    // lose the race with a 2xx or be answered 481, a BYE can be refused).
     return Follow::normal;
 }
 
@@ -166,8 +165,20 @@ void Limiter::on_final_response(uint64_t call_hash, uint16_t status) noexcept {
         DialogTable::confirm(f, now_ns_);
     } else if (!failed_over(f.word)) {
         CallScopes scopes;
-        if (DialogTable::release(*f.slot, f.word, scopes_, scopes)) count_release(scopes, ChannelRelease::final_error);
+        if (DialogTable::release(*f.slot, f.word, scopes_, scopes))
+            count_release(scopes, status == 487 ? ChannelRelease::cancel : ChannelRelease::final_error);
     }
+}
+
+void Limiter::on_bye_response(uint64_t call_hash, uint16_t status) noexcept {
+    if (!enabled_ || status < 200) return;
+    // 2xx: the dialog ended; 481: the UAS has no such dialog. Anything else (a
+    // challenge, an error) ends nothing: the max-duration sweep is the fallback.
+    if (status >= 300 && status != 481) return;
+    const Found f = table_.find(dialog_key(call_hash));
+    if (f.slot == nullptr || failed_over(f.word)) return;  // a failed-over pin lingers (on_request)
+    CallScopes scopes;
+    if (DialogTable::release(*f.slot, f.word, scopes_, scopes)) count_release(scopes, ChannelRelease::bye);
 }
 
 uint32_t Limiter::sweep(uint32_t slots) noexcept {

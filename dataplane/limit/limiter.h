@@ -24,19 +24,25 @@
 //         kDialogFailedOver and no channel (counted failed_over); else 503
 //         (the caller counts local_responses[at_capacity]).
 //   - CANCEL / BYE / ACK / any other request with a tracked Call-ID: on_request().
-//     CANCEL releases a reserved call's channels (released[cancel]), BYE any call's
-//     (released[bye]). A failed-over call is reported so that its requests follow
-//     it to the failover server; its BYE keeps it tracked for reservation_timeout
-//     more (retransmissions of the BYE).
+//     No request releases a channel (a CANCEL may lose the race with the 2xx or be
+//     answered 481; a BYE may be refused): the final responses below do. A
+//     failed-over call is reported so that its requests follow it to the failover
+//     server; its BYE keeps it tracked for reservation_timeout more (retransmissions
+//     of the BYE).
 //   - a final response to an INVITE: on_final_response(). 2xx confirms a reserved
-//     call (since_ns = now); a non-2xx releases a reserved one (released[final_error]);
-//     a failed-over call is left to time out (its ACK still has to follow it).
+//     call (since_ns = now); 487 releases a reserved one (released[cancel]), any
+//     other non-2xx too (released[final_error]); a failed-over call is left to time
+//     out (its ACK still has to follow it).
+//   - a final response to a BYE: on_bye_response(). 2xx or 481 (the dialog is gone
+//     either way) releases the call, reserved or confirmed (released[bye]); any
+//     other status releases nothing (a lost BYE: the max-duration sweep). A
+//     failed-over call is left to its linger.
 //   - every loop iteration, sweep(): a bounded slice of the table; a reserved call
 //     older than reservation_timeout_ms is released (released[reservation_timeout]),
 //     a confirmed one older than max_call_duration_s (released[max_duration]).
 //     Zero in the configuration means the defaults below. Each worker sweeps its own
-//     part of the table; releases are compare-and-swaps, so a call released by a BYE
-//     and a sweeper at once is released once.
+//     part of the table; releases are compare-and-swaps, so a call released by a BYE's
+//     200 and a sweeper at once is released once.
 // Live resize: the limits are read from the snapshot of the loop iteration; a lower
 // channel limit refuses new calls only, calls already admitted keep their channels.
 // Released calls are counted in `released` only when they held a channel.
@@ -97,6 +103,7 @@ public:
     Verdict admit_invite(const NewCall& call) noexcept;
     Follow on_request(uint64_t call_hash, RequestKind kind) noexcept;
     void on_final_response(uint64_t call_hash, uint16_t status) noexcept;
+    void on_bye_response(uint64_t call_hash, uint16_t status) noexcept;
     // Looks at `slots` table slots of this worker's part; returns the calls released.
     uint32_t sweep(uint32_t slots = kSweepSlotsPerLoop) noexcept;
 

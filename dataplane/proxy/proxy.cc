@@ -50,7 +50,10 @@ public:
           limiter_(limiter != nullptr && limiter->enabled() ? limiter : nullptr) {}
 
     Result run() noexcept {
-        const ParseError e = sip::parse_message(reinterpret_cast<const char*>(in_.payload), in_.length, msg_);
+        // Reassembled datagrams may exceed one ring slot: accept what the parser can.
+        const ParseError e = sip::parse_message(reinterpret_cast<const char*>(in_.payload),
+                                                in_.length, msg_,
+                                                sip::ParseOptions{sip::kMaxMessageLength});
         if (e != ParseError::ok) return parse_failed(e);
         self_.set(in_.dst_ip, in_.dst_port);
         return msg_.is_request() ? request() : response();
@@ -380,8 +383,12 @@ private:
             found = sip::next_via(rest, next);
         }
         if (found < 0) return bad_via();
-        if (limiter_ != nullptr && msg_.cseq_method() == Method::invite && msg_.status_code() >= 200)
-            limiter_->on_final_response(call_hash(), msg_.status_code());
+        if (limiter_ != nullptr && msg_.status_code() >= 200) {
+            if (msg_.cseq_method() == Method::invite)
+                limiter_->on_final_response(call_hash(), msg_.status_code());
+            else if (msg_.cseq_method() == Method::bye)
+                limiter_->on_bye_response(call_hash(), msg_.status_code());
+        }
         if (found == 0) {
             counters_.responses_punted.add(1);
             return no_send(Action::punt);

@@ -11,13 +11,15 @@ namespace {
 
 constexpr uint32_t kTransmitRingBatch = 32;  // control-plane datagrams per iteration
 constexpr uint16_t kFrameHeaders = 14 + 20 + 8;
-constexpr uint32_t kArpRequestsPerTick = 4;  // per port and 10 ms heartbeat tick
+constexpr uint32_t kArpRequestsPerTick = 4;   // per port and tick
+constexpr uint64_t kArpTickNs = 10'000'000;   // 10 ms
 
 // Whether another ARP request may go out by `port` now: bounds the ARP a flood of
-// datagrams to an unresolved next hop can cause.
+// datagrams to unresolved next hops can cause.
 bool arp_allowed(WorkerContext& ctx, uint32_t port, uint64_t now_ns) noexcept {
-    if (ctx.arp_tick_ns[port] != now_ns) {
-        ctx.arp_tick_ns[port] = now_ns;
+    const uint64_t tick = now_ns / kArpTickNs;
+    if (ctx.arp_tick_ns[port] != tick) {
+        ctx.arp_tick_ns[port] = tick;
         ctx.arp_in_tick[port] = 0;
     }
     return ctx.arp_in_tick[port]++ < kArpRequestsPerTick;

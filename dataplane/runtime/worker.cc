@@ -17,7 +17,9 @@ namespace sipwire::dp {
 
 namespace {
 
-constexpr uint32_t kFragmentFlows = 1024;        // datagrams being reassembled at once
+// Datagrams being reassembled at once. Each may hold up to 8 fragment mbufs for the
+// time-out, so this bounds what a flood of incomplete fragments can take from the pool.
+constexpr uint32_t kFragmentFlows = 128;
 constexpr uint32_t kFragmentBucketEntries = 16;
 constexpr uint64_t kFragmentTimeoutMs = 2000;    // incomplete datagrams are freed after
 
@@ -30,8 +32,8 @@ void refresh_interfaces(WorkerContext& ctx, const DataplaneConfig& cfg) noexcept
         if (p < cfg.port_count) {
             const PortConfig& pc = cfg.ports[p];
             iface.ipv4 = pc.ipv4;
-            iface.netmask =
-                pc.prefix_len == 0 ? 0 : rte_cpu_to_be_32(~uint32_t(0) << (32 - pc.prefix_len));
+            const uint32_t prefix = pc.prefix_len > 32 ? 32 : pc.prefix_len;
+            iface.netmask = prefix == 0 ? 0 : rte_cpu_to_be_32(~uint32_t(0) << (32 - prefix));
             iface.gateway = pc.gateway_ipv4;
         }
     }
@@ -53,6 +55,10 @@ void reassemble(LoopState& s, uint32_t port, rte_mbuf* m, rte_ip_frag_death_row&
     auto* ip = rte_pktmbuf_mtod_offset(m, rte_ipv4_hdr*, sizeof(rte_ether_hdr));
     m->l2_len = sizeof(rte_ether_hdr);
     m->l3_len = rte_ipv4_hdr_len(ip);
+    // One call may put up to RTE_LIBRTE_IP_FRAG_MAX_FRAG + 1 mbufs on the death row,
+    // which DPDK does not bound: empty it before it can overflow.
+    if (death_row.cnt + RTE_LIBRTE_IP_FRAG_MAX_FRAG + 1 > RTE_IP_FRAG_DEATH_ROW_MBUF_LEN)
+        rte_ip_frag_free_death_row(&death_row, 0);
     rte_mbuf* whole = rte_ipv4_frag_reassemble_packet(s.ctx.fragments, &death_row, m, rte_rdtsc(), ip);
     if (!whole) return;  // kept until its siblings arrive, or freed on time-out
     c.ip_reassembled.add(1);
@@ -174,7 +180,9 @@ int run_worker(void* arg) {
         ctx.limiter.sweep();
 
         uint32_t received = 0;
-        const uint16_t burst_size = uint16_t(s.config->burst_size ? s.config->burst_size : kMaxBurst);
+        const uint32_t configured_burst = s.config->burst_size;
+        const uint16_t burst_size =
+            uint16_t(configured_burst && configured_burst < kMaxBurst ? configured_burst : kMaxBurst);
         for (uint32_t p = 0; p < ctx.ports->count; ++p) {
             const uint16_t n =
                 rte_eth_rx_burst(ctx.ports->dpdk_port_id[p], uint16_t(ctx.index), burst, burst_size);

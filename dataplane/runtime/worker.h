@@ -34,7 +34,7 @@ struct alignas(64) WorkerContext {
 
     uint16_t next_ip_id;  // identification of the IPv4 fragments we send
     // ARP requests for unresolved next hops, limited per port and heartbeat tick.
-    uint64_t arp_tick_ns[kMaxPorts];
+    uint64_t arp_tick_ns[kMaxPorts];  // now_ns / 10 ms of the current tick
     uint32_t arp_in_tick[kMaxPorts];
     alignas(64) uint8_t reassembled[kReassemblyMax];  // a reassembled frame, linear
     alignas(64) uint8_t udp_out[8 + 65535];           // UDP header + payload being built

@@ -109,8 +109,8 @@ TEST_F(LimiterTest, ChannelCountsReturnToZeroThroughEveryReleasePath) {
     shared_.config->max_call_duration_s = 3600;
     uint64_t t = 10 * kSecond;
     at(t);
-    // 1xx: answered then BYE (BYE on the other lcore); 2xx: 486; 3xx: CANCEL;
-    // 4xx: answered, BYE lost; 5xx: never answered.
+    // 1xx: answered then BYE (its 200 on the other lcore); 2xx: 486; 3xx: CANCEL
+    // then 487; 4xx: answered, BYE lost; 5xx: never answered.
     for (uint64_t c = 0; c < 50; ++c) {
         ASSERT_EQ(invite(100 + c, lcore0_), Verdict::admitted);
         ASSERT_EQ(invite(200 + c, lcore1_), Verdict::admitted);
@@ -128,7 +128,8 @@ TEST_F(LimiterTest, ChannelCountsReturnToZeroThroughEveryReleasePath) {
         lcore0_.on_final_response(100 + c, 200);  // 2xx retransmission
         lcore0_.on_final_response(200 + c, 486);
         EXPECT_EQ(lcore1_.on_request(300 + c, RequestKind::cancel), Follow::normal);
-        lcore0_.on_final_response(300 + c, 487);  // after the CANCEL: already released
+        lcore0_.on_final_response(300 + c, 487);  // the 487 releases, not the CANCEL
+        lcore1_.on_final_response(300 + c, 487);  // retransmitted 487: released once
         lcore1_.on_final_response(400 + c, 200);
     }
     EXPECT_EQ(shared_.channels(kServerScope), 150);
@@ -138,6 +139,8 @@ TEST_F(LimiterTest, ChannelCountsReturnToZeroThroughEveryReleasePath) {
         lcore1_.on_request(100 + c, RequestKind::ack);
         EXPECT_EQ(lcore1_.on_request(100 + c, RequestKind::bye), Follow::normal);
         lcore0_.on_request(100 + c, RequestKind::bye);  // retransmitted BYE
+        lcore0_.on_bye_response(100 + c, 200);
+        lcore1_.on_bye_response(100 + c, 200);  // retransmitted 200: released once
     }
     EXPECT_EQ(sweep_all(), 50u);  // the unanswered ones, 61 s > 30 s
     EXPECT_EQ(shared_.channels(kServerScope), 50);
@@ -153,6 +156,78 @@ TEST_F(LimiterTest, ChannelCountsReturnToZeroThroughEveryReleasePath) {
     EXPECT_EQ(released(ChannelRelease::max_duration), 50u);
     EXPECT_EQ(released(ChannelRelease::reservation_timeout), 50u);
     for (uint32_t i = 0; i < kDialogSlots; ++i) ASSERT_EQ(shared_.state->dialogs[i].key.load(), 0u) << i;
+}
+
+TEST_F(LimiterTest, CancelAloneReleasesNothingTheFinalResponseDecides) {
+    shared_.scope(kServerScope) = cps(0, 0, 10);
+    shared_.config->reservation_timeout_ms = 5000;
+    shared_.config->max_call_duration_s = 60;
+    at(kSecond);
+    ASSERT_EQ(invite(1, lcore0_), Verdict::admitted);
+    ASSERT_EQ(invite(2, lcore0_), Verdict::admitted);
+    ASSERT_EQ(invite(3, lcore0_), Verdict::admitted);
+    EXPECT_EQ(lcore1_.on_request(1, RequestKind::cancel), Follow::normal);
+    EXPECT_EQ(lcore1_.on_request(2, RequestKind::cancel), Follow::normal);
+    EXPECT_EQ(lcore1_.on_request(3, RequestKind::cancel), Follow::normal);
+    EXPECT_EQ(shared_.channels(kServerScope), 3);
+    for (unsigned r = 0; r < kChannelReleaseCount; ++r) EXPECT_EQ(released(ChannelRelease(r)), 0u);
+    // Call 1: the CANCEL lost the race with the 200: confirmed, it keeps its channel.
+    lcore0_.on_final_response(1, 200);
+    lcore1_.on_final_response(1, 487);  // the 487 cannot come after a 2xx; ignored if it does
+    const Found f = lcore0_.table().find(dialog_key(1));
+    ASSERT_NE(f.slot, nullptr);
+    EXPECT_EQ(dialog_state(f.word), DialogState::confirmed);
+    // Call 2: 487 Request Terminated: released as cancelled.
+    lcore0_.on_final_response(2, 487);
+    EXPECT_EQ(released(ChannelRelease::cancel), 1u);
+    EXPECT_EQ(released(ChannelRelease::final_error), 0u);
+    EXPECT_EQ(shared_.channels(kServerScope), 2);
+    // Call 3: the CANCEL unanswered, the INVITE too: the reservation timeout.
+    at(kSecond + 4999 * kMs);
+    EXPECT_EQ(sweep_all(), 0u);
+    at(kSecond + 5000 * kMs);
+    EXPECT_EQ(sweep_all(), 1u);
+    EXPECT_EQ(released(ChannelRelease::reservation_timeout), 1u);
+    EXPECT_EQ(shared_.channels(kServerScope), 1);  // call 1, still up
+    lcore1_.on_bye_response(1, 200);
+    EXPECT_EQ(shared_.channels(kServerScope), 0);
+    EXPECT_EQ(released(ChannelRelease::bye), 1u);
+}
+
+TEST_F(LimiterTest, ByeRequestAloneReleasesNothingItsResponseDoes) {
+    shared_.scope(kServerScope) = cps(0, 0, 10);
+    at(kSecond);
+    for (uint64_t c = 1; c <= 4; ++c) {
+        ASSERT_EQ(invite(c, lcore0_), Verdict::admitted);
+        lcore0_.on_final_response(c, 200);
+        EXPECT_EQ(lcore1_.on_request(c, RequestKind::bye), Follow::normal);
+    }
+    EXPECT_EQ(shared_.channels(kServerScope), 4);
+    // Provisional, challenged, refused: nothing.
+    lcore0_.on_bye_response(1, 100);
+    lcore0_.on_bye_response(1, 407);
+    lcore0_.on_bye_response(1, 500);
+    lcore0_.on_bye_response(1, 408);
+    EXPECT_EQ(shared_.channels(kServerScope), 4);
+    // A 2xx to another request (the proxy passes only BYE responses here) is not a BYE's.
+    lcore0_.on_final_response(1, 200);
+    EXPECT_EQ(shared_.channels(kServerScope), 4);
+    // Its 200 releases, once.
+    lcore0_.on_bye_response(1, 200);
+    lcore1_.on_bye_response(1, 200);
+    EXPECT_EQ(shared_.channels(kServerScope), 3);
+    // 481: the UAS has no such dialog: released too.
+    lcore1_.on_bye_response(2, 481);
+    EXPECT_EQ(shared_.channels(kServerScope), 2);
+    EXPECT_EQ(released(ChannelRelease::bye), 2u);
+    // An early-dialog BYE (no 2xx to the INVITE yet) answered 200 releases as well.
+    ASSERT_EQ(invite(5, lcore0_), Verdict::admitted);
+    lcore0_.on_bye_response(5, 200);
+    EXPECT_EQ(shared_.channels(kServerScope), 2);
+    EXPECT_EQ(released(ChannelRelease::bye), 3u);
+    // Untracked Call-ID: nothing.
+    lcore0_.on_bye_response(99, 200);
+    EXPECT_EQ(shared_.channels(kServerScope), 2);
 }
 
 TEST_F(LimiterTest, ReservationTimeoutCountsFromTheInviteAndConfirmationRestarts) {
@@ -210,7 +285,7 @@ TEST_F(LimiterTest, LoweringCapacityStopsNewCallsOnly) {
     at(2 * kSecond);
     EXPECT_EQ(invite(12, lcore0_), Verdict::rejected);
     EXPECT_EQ(shared_.channels(kServerScope), 10);  // no established call touched
-    for (uint64_t c = 1; c <= 6; ++c) lcore1_.on_request(c, RequestKind::bye);
+    for (uint64_t c = 1; c <= 6; ++c) lcore1_.on_bye_response(c, 200);
     EXPECT_EQ(shared_.channels(kServerScope), 4);
     EXPECT_EQ(invite(13, lcore0_), Verdict::admitted);
     // Raised again, live.
@@ -279,6 +354,7 @@ TEST_F(LimiterTest, FailoverIsStickyAndNeverTwice) {
     at(100 * kSecond);
     EXPECT_EQ(sweep_all(), 1u);  // call 2's pin (10 s, unanswered); call 4 is confirmed
     EXPECT_EQ(lcore1_.on_request(4, RequestKind::bye), Follow::failover_dialog);
+    lcore0_.on_bye_response(4, 200);  // the failover server's 200: the pin lingers on
     EXPECT_EQ(lcore1_.on_request(4, RequestKind::bye), Follow::failover_early);  // lingering
     at(109 * kSecond);
     EXPECT_EQ(sweep_all(), 0u);

@@ -1,6 +1,7 @@
 // The proxy with the limit stage: 503 with Retry-After at capacity, capacity failover
 // with its marker and loop guard, retransmissions not counted, channels released by
-// the responses and requests that pass through.
+// the final responses that pass through (to the INVITE, to the BYE), never by a
+// CANCEL or BYE request alone.
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -121,9 +122,17 @@ TEST_F(ProxyLimitsTest, ChannelsFollowTheResponsesAndRequestsThatPassThrough) {
     EXPECT_EQ(channels(kServerScope), 1);
     EXPECT_EQ(handle(with_call_id(invite(), kCallB)).result.action, Action::reply);  // full
 
+    // The BYE itself releases nothing (it may be refused downstream); its 200 does.
     Out b = handle(bye_of(kCallA));
     ASSERT_EQ(b.result.action, Action::forward);
     EXPECT_EQ(b.result.dst_ip, expected_destination(kCallA));
+    EXPECT_EQ(channels(kServerScope), 1);
+    ASSERT_EQ(handle(response_to("500 Server Internal Error", kCallA, "314160 BYE"), "10.1.0.1", 5060).result.action,
+              Action::forward);
+    EXPECT_EQ(channels(kServerScope), 1);
+    Out ok = handle(response_to("200 OK", kCallA, "314160 BYE"), "10.1.0.1", 5060);
+    ASSERT_EQ(ok.result.action, Action::forward);
+    EXPECT_EQ(ok.result.dst_ip, ip("192.0.2.10"));  // on to the UAC
     EXPECT_EQ(channels(kServerScope), 0);
     EXPECT_EQ(channels(kFirstSetScope), 0);
     EXPECT_EQ(limits().released[unsigned(ChannelRelease::bye)].get(), 1u);
@@ -135,11 +144,44 @@ TEST_F(ProxyLimitsTest, ChannelsFollowTheResponsesAndRequestsThatPassThrough) {
     EXPECT_EQ(channels(kServerScope), 0);
     EXPECT_EQ(limits().released[unsigned(ChannelRelease::final_error)].get(), 1u);
 
-    // And a cancelled one with its CANCEL.
+    // A cancelled one with the 487 to its INVITE (not with the CANCEL itself).
     ASSERT_EQ(handle(invite()).result.action, Action::forward);
     ASSERT_EQ(handle(cancel()).result.action, Action::forward);
+    EXPECT_EQ(channels(kServerScope), 1);
+    ASSERT_EQ(handle(response_to("200 OK", kCallA, "314159 CANCEL"), "10.1.0.1", 5060).result.action,
+              Action::forward);
+    EXPECT_EQ(channels(kServerScope), 1);
+    ASSERT_EQ(handle(response_to("487 Request Terminated", kCallA), "10.1.0.1", 5060).result.action,
+              Action::forward);
     EXPECT_EQ(channels(kServerScope), 0);
     EXPECT_EQ(limits().released[unsigned(ChannelRelease::cancel)].get(), 1u);
+    EXPECT_EQ(limits().released[unsigned(ChannelRelease::final_error)].get(), 1u);
+}
+
+TEST_F(ProxyLimitsTest, ACancelThatLosesTheRaceWithThe200LeavesTheCallHoldingItsChannel) {
+    config().limits.scopes[kServerScope] = {0, 0, 1, 1};
+    apply();
+    ASSERT_EQ(handle(invite()).result.action, Action::forward);
+    ASSERT_EQ(handle(cancel()).result.action, Action::forward);
+    // The UAS had answered already: 200 to the INVITE, 200 to the CANCEL, no 487.
+    ASSERT_EQ(handle(response_to("200 OK", kCallA), "10.1.0.1", 5060).result.action, Action::forward);
+    ASSERT_EQ(handle(response_to("200 OK", kCallA, "314159 CANCEL"), "10.1.0.1", 5060).result.action,
+              Action::forward);
+    EXPECT_EQ(channels(kServerScope), 1);
+    EXPECT_EQ(handle(with_call_id(invite(), kCallB)).result.action, Action::reply);  // still full
+    for (unsigned r = 0; r < kChannelReleaseCount; ++r) EXPECT_EQ(limits().released[r].get(), 0u) << r;
+    // A bogus CANCEL (answered 481) is no different.
+    ASSERT_EQ(handle(cancel()).result.action, Action::forward);
+    ASSERT_EQ(handle(response_to("481 Call/Transaction Does Not Exist", kCallA, "314159 CANCEL"), "10.1.0.1", 5060)
+                  .result.action,
+              Action::forward);
+    EXPECT_EQ(channels(kServerScope), 1);
+    // The call ends with the 200 to its BYE.
+    ASSERT_EQ(handle(bye_of(kCallA)).result.action, Action::forward);
+    EXPECT_EQ(channels(kServerScope), 1);
+    ASSERT_EQ(handle(response_to("200 OK", kCallA, "314160 BYE"), "10.1.0.1", 5060).result.action, Action::forward);
+    EXPECT_EQ(channels(kServerScope), 0);
+    EXPECT_EQ(limits().released[unsigned(ChannelRelease::bye)].get(), 1u);
 }
 
 TEST_F(ProxyLimitsTest, RetransmissionIsForwardedAsBeforeAndNotCounted) {
@@ -211,6 +253,12 @@ TEST_F(ProxyLimitsTest, BYEOfAnAnsweredFailedOverCallFollowsIt) {
     Out b = handle(bye_of(kCallA));
     ASSERT_EQ(b.result.action, Action::forward);
     EXPECT_EQ(b.result.dst_ip, ip("10.9.0.1"));
+    // Its 200 passes through; the pin lingers: a retransmitted BYE still goes there.
+    ASSERT_EQ(handle(response_to("200 OK", kCallA, "314160 BYE"), "10.9.0.1", 5060).result.action, Action::forward);
+    Out again = handle(bye_of(kCallA));
+    ASSERT_EQ(again.result.action, Action::forward);
+    EXPECT_EQ(again.result.dst_ip, ip("10.9.0.1"));
+    EXPECT_EQ(channels(kServerScope), 1);  // kCallB's, untouched
     // A BYE with a Route set beyond us follows its Route.
     Out routed = handle(replace_all(bye_of(kCallA), "Max-Forwards: 70\r\n",
                                     "Max-Forwards: 70\r\nRoute: <sip:10.0.0.1;lr>, <sip:10.1.0.77;lr>\r\n"));
@@ -233,6 +281,7 @@ TEST_F(ProxyLimitsTest, AnInviteFailedOverOnceIsNeverFailedOverAgain) {
     // Within capacity, a marked INVITE (we are the failover server) is admitted as is:
     // the marker stays, no second one is added.
     ASSERT_EQ(handle(bye_of(kCallB)).result.action, Action::forward);
+    ASSERT_EQ(handle(response_to("200 OK", kCallB, "314160 BYE"), "10.1.0.1", 5060).result.action, Action::forward);
     Out admitted = handle(marked);
     ASSERT_EQ(admitted.result.action, Action::forward);
     EXPECT_EQ(admitted.result.dst_ip, expected_destination(kCallA));
