@@ -28,8 +28,14 @@ void Limiter::attach(ScopeState* scopes, DialogSlot* slots, uint32_t slot_count,
 void Limiter::begin(const CallLimitsConfig& config, uint64_t generation, uint64_t now_ns) noexcept {
     config_ = &config;
     now_ns_ = now_ns;
-    if (generation == generation_) return;
+    if (generation != generation_) apply(config, generation);
+    // Calls admitted before the limits were switched off still release their channels.
+    tracking_ = enabled_ || now_ns < drain_until_ns_;
+}
+
+void Limiter::apply(const CallLimitsConfig& config, uint64_t generation) noexcept {
     generation_ = generation;
+    const bool was_enabled = enabled_;
     enabled_ = false;
     for (unsigned s = 0; s < kLimitScopes; ++s) {
         const ScopeLimit& l = config.scopes[s];
@@ -43,6 +49,7 @@ void Limiter::begin(const CallLimitsConfig& config, uint64_t generation, uint64_
     const uint64_t duration_s = config.max_call_duration_s != 0 ? config.max_call_duration_s : kDefaultMaxCallDurationS;
     reservation_timeout_ns_ = reservation_ms * 1'000'000ULL;
     max_duration_ns_ = duration_s * 1'000'000'000ULL;
+    if (was_enabled && !enabled_) drain_until_ns_ = now_ns_ + max_duration_ns_;
 }
 
 Verdict Limiter::admit_invite(const NewCall& call) noexcept {
@@ -134,7 +141,7 @@ Verdict Limiter::admit_invite(const NewCall& call) noexcept {
 }
 
 Follow Limiter::on_request(uint64_t call_hash, RequestKind kind) noexcept {
-    if (!enabled_) return Follow::normal;
+    if (!tracking_) return Follow::normal;
     const Found f = table_.find(dialog_key(call_hash));
     if (f.slot == nullptr) return Follow::normal;
     const DialogState state = dialog_state(f.word);
@@ -158,7 +165,7 @@ Follow Limiter::on_request(uint64_t call_hash, RequestKind kind) noexcept {
 }
 
 void Limiter::on_final_response(uint64_t call_hash, uint16_t status) noexcept {
-    if (!enabled_ || status < 200) return;
+    if (!tracking_ || status < 200) return;
     const Found f = table_.find(dialog_key(call_hash));
     if (f.slot == nullptr || dialog_state(f.word) != DialogState::reserved) return;
     if (status < 300) {
@@ -171,7 +178,7 @@ void Limiter::on_final_response(uint64_t call_hash, uint16_t status) noexcept {
 }
 
 void Limiter::on_bye_response(uint64_t call_hash, uint16_t status) noexcept {
-    if (!enabled_ || status < 200) return;
+    if (!tracking_ || status < 200) return;
     // 2xx: the dialog ended; 481: the UAS has no such dialog. Anything else (a
     // challenge, an error) ends nothing: the max-duration sweep is the fallback.
     if (status >= 300 && status != 481) return;

@@ -96,8 +96,11 @@ public:
     void begin(const CallLimitsConfig& config, uint64_t generation, uint64_t now_ns) noexcept;
     void set_now(uint64_t now_ns) noexcept { now_ns_ = now_ns; }
 
-    // Any limit configured: the proxy asks nothing otherwise.
+    // Any limit configured: new calls are checked.
     bool enabled() const noexcept { return enabled_; }
+    // Calls may be tracked (limits on, or switched off less than a maximum call
+    // duration ago): the proxy reports requests and responses. Otherwise it asks nothing.
+    bool tracking() const noexcept { return tracking_; }
     const CallLimitsConfig& config() const noexcept { return *config_; }
 
     Verdict admit_invite(const NewCall& call) noexcept;
@@ -111,6 +114,7 @@ public:
 
 private:
     bool limiting(const ScopeLimit& l) const noexcept { return l.active != 0 && (l.cps_milli | l.channels) != 0; }
+    void apply(const CallLimitsConfig& config, uint64_t generation) noexcept;
     void count_release(const CallScopes& scopes, ChannelRelease reason) noexcept;
 
     ScopeState* scopes_ = nullptr;
@@ -124,7 +128,9 @@ private:
     uint32_t sweep_begin_ = 0;
     uint32_t sweep_end_ = 0;
     uint32_t sweep_next_ = 0;
+    uint64_t drain_until_ns_ = 0;
     bool enabled_ = false;
+    bool tracking_ = false;
     LocalBucket local_[kLimitScopes];
 };
 

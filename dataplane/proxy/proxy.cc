@@ -47,7 +47,7 @@ public:
     Stage(const Inbound& in, const DataplaneConfig& config, char* out, uint16_t capacity,
           SipCounters& counters, limit::Limiter* limiter) noexcept
         : in_(in), cfg_(config), out_(out), capacity_(capacity), counters_(counters),
-          limiter_(limiter != nullptr && limiter->enabled() ? limiter : nullptr) {}
+          limiter_(limiter != nullptr && limiter->tracking() ? limiter : nullptr) {}
 
     Result run() noexcept {
         // Reassembled datagrams may exceed one ring slot: accept what the parser can.

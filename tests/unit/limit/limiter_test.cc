@@ -299,11 +299,18 @@ TEST_F(LimiterTest, LoweringCapacityStopsNewCallsOnly) {
     at(4 * kSecond);
     EXPECT_EQ(invite(15, lcore1_), Verdict::unlimited);
     EXPECT_EQ(shared_.channels(kServerScope), 6);
+    EXPECT_FALSE(lcore1_.enabled());
+    EXPECT_TRUE(lcore1_.tracking()) << "calls admitted before must still report their end";
+    lcore1_.on_bye_response(7, 200);
+    EXPECT_EQ(shared_.channels(kServerScope), 5);
     shared_.config->reservation_timeout_ms = 1000;
     shared_.publish();
     at(400 * kSecond);
     sweep_all();
     EXPECT_EQ(shared_.channels(kServerScope), 0);
+    // A maximum call duration after the limits went, nothing can be tracked any more.
+    at(4 * kSecond + 4 * 3600 * kSecond + kSecond);
+    EXPECT_FALSE(lcore1_.tracking());
 }
 
 TEST_F(LimiterTest, RateResizeAppliesAtTheNextGeneration) {
