@@ -27,6 +27,16 @@ unsigned long free_hugepages() {
     return total;
 }
 
+bool hugetlbfs_mounted() {
+    std::ifstream mounts("/proc/mounts");
+    std::string device, mount_point, type;
+    while (mounts >> device >> mount_point >> type) {
+        if (type == "hugetlbfs") return true;
+        mounts.ignore(4096, '\n');
+    }
+    return false;
+}
+
 }  // namespace
 
 std::string preflight(const BootConfig& boot) {
@@ -38,6 +48,8 @@ std::string preflight(const BootConfig& boot) {
     if (!has_arg(boot, "--no-huge") && free_hugepages() == 0)
         return "no free hugepages: run scripts/setup-hugepages, or add \"--no-huge\" to "
                "dataplane.eal_args for a test set-up";
+    if (!has_arg(boot, "--no-huge") && !hugetlbfs_mounted())
+        return "hugepages are reserved but no hugetlbfs is mounted: run scripts/setup-hugepages";
     if (has_arg(boot, "net_tap") && access("/dev/net/tun", R_OK | W_OK) != 0)
         return "/dev/net/tun is missing or not accessible, and net_tap needs it: "
                "load the tun module (modprobe tun) or use net_af_packet";
