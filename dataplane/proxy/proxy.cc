@@ -204,6 +204,13 @@ private:
                     // host name: the dispatcher (a UA's pre-loaded outbound-proxy route).
                     routed = uri_address(msg_.request_uri(), hop) && !is_our_ip(hop.ip);
                 }
+            } else if (!first.empty()) {
+                // Another proxy's route on top (a pre-loaded route set): it goes first
+                // (RFC 3261 16.6 step 6).
+                sip::NameAddr na;
+                if (!sip::parse_name_addr(first, na) || !uri_address(na.uri, hop))
+                    return drop(DropReason::sip_unroutable);
+                routed = true;
             }
         }
         if (!routed && !dispatch(hop)) {

@@ -298,10 +298,13 @@ TEST_F(ProxyTest, RouteToUsWithHostNameRequestUriGoesToTheDispatcher) {
     EXPECT_EQ(counters().requests_dispatched.get(), 1u);
 }
 
-TEST_F(ProxyTest, RouteNotToUsIsKeptAndTheDispatcherDecides) {
+// RFC 3261 16.6 step 6: another proxy's route on top is where the request goes; it
+// stays in the message for that proxy to remove.
+TEST_F(ProxyTest, RouteNotToUsIsFollowedAndKept) {
     Out o = handle(bye("sip:bob@192.0.2.30", "Route: <sip:10.5.5.5;lr>\n"));
     ASSERT_EQ(o.result.action, Action::forward);
-    EXPECT_EQ(o.result.dst_ip, expected_destination("a84b4c76e66710@pc33.atlanta.example.com"));
+    EXPECT_EQ(o.result.dst_ip, ip("10.5.5.5"));
+    EXPECT_EQ(o.result.dst_port, port(5060));
     EXPECT_EQ(o.header(HeaderId::route), "<sip:10.5.5.5;lr>");
 }
 
