@@ -13,4 +13,13 @@ Route route(const Interface* interfaces, uint32_t count, uint32_t dst_ip) noexce
     return {-1, 0};
 }
 
+Interface interface_of(const PortConfig& port) noexcept {
+    Interface iface{};
+    iface.ipv4 = port.ipv4;
+    const uint32_t prefix = port.prefix_len > 32 ? 32 : port.prefix_len;
+    iface.netmask = prefix == 0 ? 0 : to_network32(~uint32_t(0) << (32 - prefix));
+    iface.gateway = port.gateway_ipv4;
+    return iface;
+}
+
 }  // namespace sipwire::net

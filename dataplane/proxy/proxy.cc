@@ -9,6 +9,7 @@
 #include "proxy/local_response.h"
 #include "proxy/rewrite.h"
 #include "limit/limiter.h"
+#include "net/route.h"
 #include "sip/sip.h"
 
 namespace sipwire::proxy {
@@ -21,8 +22,8 @@ using sip::ParseError;
 using sip::SipMessage;
 using sip::Via;
 
-constexpr Result drop(DropReason reason) noexcept { return {Action::drop, reason, 0, 0, 0}; }
-constexpr Result no_send(Action action) noexcept { return {action, DropReason::count, 0, 0, 0}; }
+constexpr Result drop(DropReason reason) noexcept { return {Action::drop, reason, 0, 0, 0, 0}; }
+constexpr Result no_send(Action action) noexcept { return {action, DropReason::count, 0, 0, 0, 0}; }
 
 constexpr std::string_view kOptionsHeaders[] = {
     "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, PRACK, UPDATE, INFO, SUBSCRIBE, NOTIFY, REFER, "
@@ -42,12 +43,20 @@ struct NextHop {
 
 constexpr std::string_view kFailoverMarkerLine = "X-Sipwire-Failover: 1\r\n";
 
+// Lines of our own Route values removed from one request at most (two values after
+// double record-routing, usually on one line); more: dropped sip_unroutable.
+constexpr uint32_t kMaxOwnRouteLines = 4;
+// One edit per such line, plus at most 6 others (our Via, received and rport,
+// Record-Route, Max-Forwards, the failover marker): the edit list never fills.
+static_assert(kMaxOwnRouteLines + 6 <= EditList::kMaxEdits);
+
 class Stage {
 public:
     Stage(const Inbound& in, const DataplaneConfig& config, char* out, uint16_t capacity,
-          SipCounters& counters, limit::Limiter* limiter) noexcept
+          SipCounters& counters, limit::Limiter* limiter, Interfaces interfaces) noexcept
         : in_(in), cfg_(config), out_(out), capacity_(capacity), counters_(counters),
-          limiter_(limiter != nullptr && limiter->tracking() ? limiter : nullptr) {}
+          limiter_(limiter != nullptr && limiter->tracking() ? limiter : nullptr),
+          interfaces_(interfaces) {}
 
     Result run() noexcept {
         // Reassembled datagrams may exceed one ring slot: accept what the parser can.
@@ -55,12 +64,20 @@ public:
                                                 in_.length, msg_,
                                                 sip::ParseOptions{sip::kMaxMessageLength});
         if (e != ParseError::ok) return parse_failed(e);
-        self_.set(in_.dst_ip, in_.dst_port);
         return msg_.is_request() ? request() : response();
     }
 
 private:
     // --- addresses ---------------------------------------------------------------------
+    // Our address on the port a datagram to `dst_ip` leaves by (net::route(), the rule
+    // the transmit path follows); the ingress address when there is no route or no
+    // interface view.
+    uint32_t egress_ip(uint32_t dst_ip) const noexcept {
+        const uint32_t n = interfaces_.count < kMaxPorts ? interfaces_.count : kMaxPorts;
+        if (interfaces_.ports == nullptr || n == 0) return in_.dst_ip;
+        const net::Route r = net::route(interfaces_.ports, n, dst_ip);
+        return r.port < 0 ? in_.dst_ip : interfaces_.ports[r.port].ipv4;
+    }
     bool is_our_ip(uint32_t ip) const noexcept {
         if (ip == in_.dst_ip) return true;
         const uint32_t n = cfg_.port_count < kMaxPorts ? cfg_.port_count : kMaxPorts;
@@ -97,9 +114,9 @@ private:
         return at + N - 1;
     }
     // "a.b.c.d:port": the whole HostPort buffer is copied, its length kept.
-    size_t put_self(char* buf, size_t at) const noexcept {
-        std::memcpy(buf + at, self_.text, sizeof self_.text);
-        return at + self_.length;
+    static size_t put_host_port(char* buf, size_t at, const HostPort& hp) noexcept {
+        std::memcpy(buf + at, hp.text, sizeof hp.text);
+        return at + hp.length;
     }
 
     uint32_t offset_of(std::string_view v) const noexcept { return static_cast<uint32_t>(v.data() - msg_.data()); }
@@ -115,14 +132,14 @@ private:
     uint32_t message_end() const noexcept { return msg_.body_offset() + static_cast<uint32_t>(msg_.body().size()); }
 
     // --- results -----------------------------------------------------------------------
-    Result copy_out(const EditList& edits, const NextHop& hop) noexcept {
+    Result copy_out(const EditList& edits, const NextHop& hop, uint32_t src_ip) noexcept {
         const uint32_t begin = message_begin();
         const uint32_t end = message_end();
         const int64_t length = int64_t{end} - begin + edits.growth();
         if (length > capacity_) return drop(DropReason::sip_too_large);
         Writer w(out_, capacity_);
         if (!apply_edits(msg_.data(), begin, end, edits, w)) return drop(DropReason::sip_too_large);
-        return {Action::forward, DropReason::count, hop.ip, hop.port, static_cast<uint16_t>(w.length())};
+        return {Action::forward, DropReason::count, hop.ip, hop.port, static_cast<uint16_t>(w.length()), src_ip};
     }
 
     Result local_reply(const Via& top, SipLocalResponse which, std::string_view reason,
@@ -135,7 +152,8 @@ private:
         const uint32_t length = write_local_response(msg_, edits, r, out_, capacity_);
         if (length == 0) return drop(DropReason::sip_too_large);
         counters_.local_responses[static_cast<unsigned>(which)].add(1);
-        return {Action::reply, DropReason::count, in_.src_ip, in_.src_port, static_cast<uint16_t>(length)};
+        return {Action::reply, DropReason::count, in_.src_ip, in_.src_port, static_cast<uint16_t>(length),
+                egress_ip(in_.src_ip)};
     }
 
     // --- parse errors --------------------------------------------------------------------
@@ -185,32 +203,45 @@ private:
         NextHop hop;
         bool routed = false;
         if (msg_.has(HeaderId::route)) {
-            // Loose routing (RFC 3261 16.4): our value on top is removed.
-            const HeaderField& h = first_line(HeaderId::route);
-            std::string_view line = msg_.value(h);
-            std::string_view first;
-            if (sip::next_value(line, first) && route_is_us(first)) {
-                remove_first_value(msg_, h, first, line, edits);
-                sip::HeaderValues values(msg_, HeaderId::route);
-                std::string_view next;
-                values.next(next);  // the value just removed
-                if (values.next(next)) {
-                    sip::NameAddr na;
-                    if (!sip::parse_name_addr(next, na) || !uri_address(na.uri, hop))
-                        return drop(DropReason::sip_unroutable);
-                    routed = true;
-                } else {
-                    // The Request-URI when it is another host's IPv4 literal; ours or a
-                    // host name: the dispatcher (a UA's pre-loaded outbound-proxy route).
-                    routed = uri_address(msg_.request_uri(), hop) && !is_our_ip(hop.ip);
+            // Loose routing (RFC 3261 16.4): every value of ours on top is removed —
+            // two after double record-routing (RFC 5658) — and the request goes to the
+            // next Route value. Another proxy's value on top (a pre-loaded route set)
+            // stays and is where the request goes (16.6 step 6).
+            std::string_view next;
+            bool has_next = false;
+            bool removed = false;
+            uint32_t lines = 0;
+            for (uint8_t i = msg_.first_index(HeaderId::route); i != sip::kNoHeader && !has_next;
+                 i = msg_.headers()[i].next_same) {
+                const HeaderField& h = msg_.headers()[i];
+                std::string_view rest = msg_.value(h);
+                std::string_view value;
+                std::string_view first_ours;
+                while (!has_next && sip::next_value(rest, value)) {
+                    if (!route_is_us(value)) {
+                        next = value;
+                        has_next = true;
+                    } else if (first_ours.empty()) {
+                        first_ours = value;
+                    }
                 }
-            } else if (!first.empty()) {
-                // Another proxy's route on top (a pre-loaded route set): it goes first
-                // (RFC 3261 16.6 step 6).
+                if (first_ours.empty()) continue;
+                // The whole line when every value on it is ours, else up to the next value.
+                const bool ok = ++lines <= kMaxOwnRouteLines &&
+                                (has_next ? edits.remove(offset_of(first_ours), offset_of(next) - offset_of(first_ours))
+                                          : edits.remove(h.name_offset, line_end(msg_, h) - h.name_offset));
+                if (!ok) return drop(DropReason::sip_unroutable);
+                removed = true;
+            }
+            if (has_next) {
                 sip::NameAddr na;
-                if (!sip::parse_name_addr(first, na) || !uri_address(na.uri, hop))
+                if (!sip::parse_name_addr(next, na) || !uri_address(na.uri, hop))
                     return drop(DropReason::sip_unroutable);
                 routed = true;
+            } else if (removed) {
+                // The Request-URI when it is another host's IPv4 literal; ours or a
+                // host name: the dispatcher (a UA's pre-loaded outbound-proxy route).
+                routed = uri_address(msg_.request_uri(), hop) && !is_our_ip(hop.ip);
             }
         }
         if (!routed && !dispatch(hop)) {
@@ -251,10 +282,15 @@ private:
         }
 
         // Our Via on top; Record-Route and an added Max-Forwards after it, in that order.
+        // Both name the address of the port the request leaves by, so responses and
+        // in-dialog requests come back on that side.
+        const uint32_t egress = egress_ip(hop.ip);
+        HostPort self;
+        self.set(egress, in_.dst_port);
         const uint32_t via_at = first_line(HeaderId::via).name_offset;
-        char via_line[32 + sizeof self_.text + kBranchLength];
+        char via_line[32 + sizeof self.text + kBranchLength];
         size_t n = put_fixed(via_line, 0, "Via: SIP/2.0/UDP ");
-        n = put_self(via_line, n);
+        n = put_host_port(via_line, n, self);
         n = put_fixed(via_line, n, ";branch=");
         std::memcpy(via_line + n, branch.text, kBranchLength);
         n = put_fixed(via_line, n + kBranchLength, "\r\n");
@@ -263,10 +299,20 @@ private:
         TopViaScratch scratch;
         add_top_via_edits(msg_, top, in_.src_ip, in_.src_port, scratch, edits);
 
-        char rr_line[32 + sizeof self_.text];
+        // Leaving by another port than it arrived on: double record-routing (RFC 5658),
+        // the egress address on top (the next hop's side), then the ingress address
+        // (the previous hop's side), so in-dialog requests from either side reach an
+        // address of ours they can reach.
+        char rr_line[48 + 2 * sizeof self.text];
         if (cfg_.sip.record_route != 0 && sip::any_of(method, kRecordRouted) && to_tag().empty()) {
             size_t k = put_fixed(rr_line, 0, "Record-Route: <sip:");
-            k = put_self(rr_line, k);
+            k = put_host_port(rr_line, k, self);
+            if (egress != in_.dst_ip) {
+                HostPort ingress;
+                ingress.set(in_.dst_ip, in_.dst_port);
+                k = put_fixed(rr_line, k, ";lr>, <sip:");
+                k = put_host_port(rr_line, k, ingress);
+            }
             k = put_fixed(rr_line, k, ";lr>\r\n");
             const uint32_t at = msg_.has(HeaderId::record_route) ? first_line(HeaderId::record_route).name_offset : via_at;
             edits.insert(at, {rr_line, k});
@@ -281,7 +327,7 @@ private:
         }
         if (add_marker) edits.insert(via_at, kFailoverMarkerLine);
 
-        const Result r = copy_out(edits, hop);
+        const Result r = copy_out(edits, hop, egress);
         if (r.action != Action::forward) return r;
         counters_.requests_forwarded.add(1);
         if (hop.dispatched) {
@@ -377,9 +423,11 @@ private:
         std::string_view after_top = msg_.value(h);
         Via top;
         if (sip::next_via(after_top, top) <= 0) return bad_via();
+        // Any of our addresses: a response comes back on the port its request left by,
+        // which need not be the one the request arrived on.
         uint32_t ip = 0;
         const uint16_t port = top.port_text.empty() ? kDefaultSipPort : top.port;
-        if (!parse_ipv4(top.host, ip) || ip != in_.dst_ip || to_net16(port) != in_.dst_port)
+        if (!parse_ipv4(top.host, ip) || !is_our_ip(ip) || !is_our_sip_port(port))
             return drop(DropReason::sip_response_not_ours);
 
         Via next;
@@ -408,7 +456,7 @@ private:
         // Our value removed: the line, or the value up to the next one on its line.
         EditList edits;
         remove_first_value(msg_, h, top.protocol_name, after_top, edits);
-        const Result r = copy_out(edits, hop);
+        const Result r = copy_out(edits, hop, egress_ip(hop.ip));
         if (r.action == Action::forward) counters_.responses_forwarded.add(1);
         return r;
     }
@@ -424,7 +472,7 @@ private:
     uint16_t capacity_;
     SipCounters& counters_;
     limit::Limiter* limiter_;  // nullptr: no limit configured
-    HostPort self_;
+    Interfaces interfaces_;
     uint64_t call_hash_ = 0;
     bool call_hash_known_ = false;
     std::string_view to_tag_;
@@ -435,8 +483,8 @@ private:
 }  // namespace
 
 Result handle_sip(const Inbound& in, const DataplaneConfig& config, uint8_t* out, uint16_t out_capacity,
-                  SipCounters& counters, limit::Limiter* limiter) noexcept {
-    Stage stage(in, config, reinterpret_cast<char*>(out), out_capacity, counters, limiter);
+                  SipCounters& counters, limit::Limiter* limiter, Interfaces interfaces) noexcept {
+    Stage stage(in, config, reinterpret_cast<char*>(out), out_capacity, counters, limiter, interfaces);
     return stage.run();
 }
 

@@ -45,14 +45,16 @@ void handle_sip_datagram(LoopState& s, uint32_t port, const uint8_t* frame,
                             udp.dst_port};
     // Room after the 8-byte UDP header, bounded by the largest IPv4 datagram.
     constexpr uint16_t kPayloadRoom = 65535 - 20 - 8;
-    const proxy::Result r =
-        proxy::handle_sip(in, *s.config, s.ctx.udp_out + 8, kPayloadRoom, s.self.sip, &s.ctx.limiter);
+    // The interfaces send_udp() routes by: the proxy picks the same egress port.
+    const proxy::Interfaces interfaces{s.ctx.interfaces, s.ctx.ports->count};
+    const proxy::Result r = proxy::handle_sip(in, *s.config, s.ctx.udp_out + 8, kPayloadRoom, s.self.sip,
+                                              &s.ctx.limiter, interfaces);
     switch (r.action) {
     case proxy::Action::forward:
     case proxy::Action::reply:
-        // From the address and SIP port the message arrived on: that is what our Via
-        // and Record-Route advertise.
-        send_udp(s, port, udp.dst_ip, udp.dst_port, r.dst_ip, r.dst_port, r.length);
+        // From the address of the port it leaves by and the SIP port the message
+        // arrived on: that is what our Via and (top) Record-Route advertise.
+        send_udp(s, port, r.src_ip, udp.dst_port, r.dst_ip, r.dst_port, r.length);
         return;
     case proxy::Action::punt:
         punt(s, port, payload, udp);

@@ -1,6 +1,5 @@
 #include "runtime/worker.h"
 
-#include <rte_byteorder.h>
 #include <rte_cycles.h>
 #include <rte_ip.h>
 #include <rte_ip_frag.h>
@@ -8,6 +7,7 @@
 
 #include <cstring>
 
+#include "net/route.h"
 #include "runtime/loop_state.h"
 #include "runtime/sip_path.h"
 #include "runtime/transmit.h"
@@ -27,15 +27,8 @@ constexpr uint64_t kFragmentTimeoutMs = 2000;    // incomplete datagrams are fre
 void refresh_interfaces(WorkerContext& ctx, const DataplaneConfig& cfg) noexcept {
     for (uint32_t p = 0; p < ctx.ports->count; ++p) {
         net::Interface& iface = ctx.interfaces[p];
-        iface = net::Interface{};
+        iface = p < cfg.port_count ? net::interface_of(cfg.ports[p]) : net::Interface{};
         std::memcpy(iface.mac, ctx.segment.port(p).mac, 6);
-        if (p < cfg.port_count) {
-            const PortConfig& pc = cfg.ports[p];
-            iface.ipv4 = pc.ipv4;
-            const uint32_t prefix = pc.prefix_len > 32 ? 32 : pc.prefix_len;
-            iface.netmask = prefix == 0 ? 0 : rte_cpu_to_be_32(~uint32_t(0) << (32 - prefix));
-            iface.gateway = pc.gateway_ipv4;
-        }
     }
     for (uint32_t i = 0; i < cfg.static_neighbour_count && i < kMaxStaticNeighbours; ++i) {
         const StaticNeighbour& n = cfg.static_neighbours[i];

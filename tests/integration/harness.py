@@ -44,14 +44,19 @@ class Deployment:
 
     DP_IP = "192.0.2.1"
     PEER_IP = "192.0.2.2"
+    # The optional second port (second_port=True): another net_tap on another subnet.
+    DP_IP_B = "198.51.100.1"
+    KERNEL_IP_B = "198.51.100.2"  # the kernel's own address on that tap
 
     def __init__(self, build_dir, tag, sip_ports=(5060,), rtp=(20000, 20999), lcores="0",
-                 extra_config=""):
+                 extra_config="", second_port=False):
         self.build_dir = os.path.abspath(build_dir)
         suffix = "%s%d" % (tag, os.getpid() % 100000)
         self.instance = "it-" + suffix
         self.netns = "sw-" + suffix
         self.tap = ("swt" + suffix)[:15]
+        # Port 1 (net_tap1) when asked for: its kernel side is TAP_B.
+        self.tap_b = self.tap[:14] + "b" if second_port else None
         self.workdir = tempfile.mkdtemp(prefix="sipwire-it-")
         self.socket = os.path.join(self.workdir, "control.sock")
         self.metrics_port = free_tcp_port()
@@ -65,6 +70,14 @@ class Deployment:
 
     # configuration ---------------------------------------------------------
     def config_text(self, idle_sleep_us=20):
+        vdev_b, port_b = "", ""
+        if self.tap_b:
+            vdev_b = f', "--vdev=net_tap1,iface={self.tap_b}"'
+            port_b = f"""
+[[port]]
+name = "net_tap1"
+address = "{self.DP_IP_B}/24"
+"""
         return f"""# written by {os.path.basename(__file__)}
 [instance]
 name = "{self.instance}"
@@ -73,13 +86,13 @@ state_dir = "{self.workdir}"
 
 [dataplane]
 eal_args = ["--no-huge", "-m", "256", "--no-pci", "--file-prefix", "{self.instance}",
-            "-l", "{self.lcores}", "--vdev=net_tap0,iface={self.tap}"]
+            "-l", "{self.lcores}", "--vdev=net_tap0,iface={self.tap}"{vdev_b}]
 idle_sleep_us = {idle_sleep_us}
 
 [[port]]
 name = "net_tap0"
 address = "{self.DP_IP}/24"
-
+{port_b}
 [sip]
 ports = [{", ".join(str(p) for p in self.sip_ports)}]
 
@@ -112,11 +125,20 @@ socket = "{self.socket}"
         for key in ("all", "default"):
             run("ip", "netns", "exec", self.netns, "sysctl", "-qw",
                 f"net.ipv6.conf.{key}.disable_ipv6=1")
+            if self.tap_b:
+                # Two taps into one kernel: a datagram may arrive on one with a source
+                # the kernel routes out of the other (sipwire-dp's sources follow its
+                # egress port, the kernel's its own routes). No reverse-path filter.
+                run("ip", "netns", "exec", self.netns, "sysctl", "-qw",
+                    f"net.ipv4.conf.{key}.rp_filter=0")
         self.start_sipwired()
         self.dataplane = self.spawn("sipwire-dp", "ip", "netns", "exec", self.netns,
                                     self.binary("sipwire-dp"), "--instance", self.instance)
         self.wait_for(self.dataplane_running, "sipwire-dp workers running")
         run("ip", "-n", self.netns, "link", "set", self.tap, "up")
+        if self.tap_b:
+            run("ip", "-n", self.netns, "link", "set", self.tap_b, "up")
+            self.add_peer_address(self.KERNEL_IP_B, self.tap_b)
 
     def spawn(self, log_name, *cmd):
         """Starts a process with its output appended to WORKDIR/LOG_NAME.log."""
@@ -159,9 +181,10 @@ socket = "{self.socket}"
     def ctl(self, *args, check=True):
         return run(self.binary("sipwirectl"), "--socket", self.socket, *args, check=check)
 
-    def add_peer_address(self, address):
-        """Another address on the kernel side of the tap (a host of the test's own)."""
-        self.in_netns("ip", "addr", "add", f"{address}/24", "dev", self.tap)
+    def add_peer_address(self, address, tap=None):
+        """Another address on the kernel side of a tap (a host of the test's own); the
+        first tap unless told."""
+        self.in_netns("ip", "addr", "add", f"{address}/24", "dev", tap or self.tap)
 
     def in_netns(self, *cmd, check=True, timeout=30):
         return run("ip", "netns", "exec", self.netns, *cmd, check=check, timeout=timeout)

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "limit/limiter.h"
+#include "net/route.h"
 #include "proxy/address.h"
 #include "proxy/proxy.h"
 #include "sip/sip.h"
@@ -197,8 +198,12 @@ protected:
         std::vector<uint8_t> in(wire.begin(), wire.end());
         std::vector<uint8_t> out(capacity);
         const Inbound inbound{in.empty() ? nullptr : in.data(), static_cast<uint16_t>(in.size()), ip(src),
-                              port(src_port), ip(kUs), port(kUsPort)};
-        o.result = handle_sip(inbound, *cfg_, out.data(), capacity, *counters_, limiter_);
+                              port(src_port), ip(us_), port(kUsPort)};
+        // The ports as the worker hands them over: built from the configuration.
+        net::Interface ports[kMaxPorts];
+        const uint32_t count = cfg_->port_count < kMaxPorts ? cfg_->port_count : kMaxPorts;
+        for (uint32_t p = 0; p < count; ++p) ports[p] = net::interface_of(cfg_->ports[p]);
+        o.result = handle_sip(inbound, *cfg_, out.data(), capacity, *counters_, limiter_, Interfaces{ports, count});
         if (o.result.action == Action::forward || o.result.action == Action::reply) {
             EXPECT_LE(o.result.length, capacity);
             o.bytes.assign(reinterpret_cast<const char*>(out.data()), o.result.length);
@@ -208,6 +213,8 @@ protected:
 
     // The limit stage handle() passes to the proxy (none by default).
     void use_limiter(limit::Limiter* limiter) { limiter_ = limiter; }
+    // The address of ours the datagrams handle() passes arrive on (kUs by default).
+    void arrive_on(std::string_view address) { us_ = std::string(address); }
 
     uint64_t local(SipLocalResponse r) { return counters_->local_responses[static_cast<unsigned>(r)].get(); }
     uint64_t parse_errors(sip::ParseError e) { return counters_->parse_errors[static_cast<unsigned>(e)].get(); }
@@ -216,6 +223,7 @@ private:
     std::unique_ptr<DataplaneConfig> cfg_;
     std::unique_ptr<SipCounters> counters_;
     limit::Limiter* limiter_ = nullptr;
+    std::string us_{kUs};
 };
 
 }  // namespace sipwire::proxy::test
