@@ -31,8 +31,11 @@ void rewrite_into_echo_reply(uint8_t* frame, uint16_t ip_header_len,
     const uint16_t old_word = load_be16(icmp + kIcmpType);
     icmp[kIcmpType] = kIcmpEchoReply;
     const uint16_t new_word = load_be16(icmp + kIcmpType);
-    store_be16(icmp + kIcmpChecksum,
-               checksum_adjust16(load_be16(icmp + kIcmpChecksum), old_word, new_word));
+    const uint16_t checksum =
+        checksum_adjust16(load_be16(icmp + kIcmpChecksum), old_word, new_word);
+    // The update cannot tell +0 from -0: for a reply whose other words are all zero it
+    // yields 0x0000, which fails verification. 0xffff verifies whenever 0x0000 does.
+    store_be16(icmp + kIcmpChecksum, checksum == 0 ? 0xffff : checksum);
 }
 
 Outcome process_icmp(uint8_t* frame, uint16_t ip_header_len, uint16_t icmp_len,

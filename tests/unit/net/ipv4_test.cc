@@ -232,6 +232,21 @@ TEST_F(Icmp, EchoRequestBecomesAValidReply) {
     EXPECT_EQ(slice(icmp, 4, icmp.size() - 4), slice(request, kIp + 24, icmp.size() - 4));
 }
 
+// Found by tests/fuzz/net_fuzz.cc: id, sequence and data all zero leave the reply's
+// other words summing to +0, where the incremental update gave a checksum of 0x0000
+// (which never verifies) instead of 0xffff.
+TEST_F(Icmp, EchoReplyWithAllZeroWordsHasAValidChecksum) {
+    Ipv4Fields f;
+    f.protocol = 1;
+    Bytes frame = ipv4_frame(f, icmp_message(8, 0, 0, 0, Bytes(32, 0)));
+    ASSERT_EQ(get16(frame, kIp + 22), 0xf7ff);  // the request: 0x0800 + 0xf7ff
+    ASSERT_EQ(process(frame).next, Next::transmit_back);
+    const Bytes icmp = slice(frame, kIp + 20, frame.size() - kIp - 20);
+    EXPECT_EQ(icmp[0], 0);
+    EXPECT_EQ(get16(frame, kIp + 22), 0xffff);
+    EXPECT_TRUE(naive_checksum_ok(icmp));
+}
+
 TEST_F(Icmp, EchoRequestWithOptionsAndOddPayload) {
     Ipv4Fields f;
     f.protocol = 1;
