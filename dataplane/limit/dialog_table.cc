@@ -46,13 +46,16 @@ InsertResult DialogTable::claim(uint64_t key, Found* found, DialogSlot** claimed
     return InsertResult::full;
 }
 
-uint32_t DialogTable::publish(DialogSlot& s, const CallScopes& scopes, bool failed_over_flag, uint64_t now_ns) noexcept {
+uint32_t DialogTable::publish(DialogSlot& s, const CallScopes& scopes, bool failed_over_flag, uint64_t now_ns,
+                              uint32_t caller_tag) noexcept {
     // Ours until the state is published: nobody else writes these fields.
     const uint32_t old = s.state.load(std::memory_order_relaxed);
     s.scopes[0] = scopes.scope[0];
     s.scopes[1] = scopes.scope[1];
     s.scopes[2] = scopes.scope[2];
     s.since_ns.store(now_ns, std::memory_order_relaxed);
+    s.caller_tag.store(caller_tag, std::memory_order_relaxed);
+    s.callee_tag.store(0, std::memory_order_relaxed);  // none until a 2xx confirms
     const uint32_t uses = (old >> kDialogUseShift) + 1;
     const uint32_t word = (uses << kDialogUseShift) | (failed_over_flag ? kDialogFailedOver : 0) |
                           static_cast<uint32_t>(DialogState::reserved);
@@ -63,21 +66,26 @@ uint32_t DialogTable::publish(DialogSlot& s, const CallScopes& scopes, bool fail
 void DialogTable::abandon(DialogSlot& slot) noexcept { slot.key.store(0, std::memory_order_release); }
 
 InsertResult DialogTable::insert(uint64_t key, const CallScopes& scopes, bool failed_over_flag, uint64_t now_ns,
-                                 Found* found) noexcept {
+                                 Found* found, uint32_t caller_tag) noexcept {
     DialogSlot* claimed = nullptr;
     const InsertResult r = claim(key, found, &claimed);
     if (r != InsertResult::inserted) return r;
-    const uint32_t word = publish(*claimed, scopes, failed_over_flag, now_ns);
+    const uint32_t word = publish(*claimed, scopes, failed_over_flag, now_ns, caller_tag);
     if (found) *found = {claimed, word};
     return r;
 }
 
-bool DialogTable::confirm(const Found& f, uint64_t now_ns) noexcept {
+bool DialogTable::confirm(const Found& f, uint64_t now_ns, uint32_t callee_tag) noexcept {
     if (dialog_state(f.word) != DialogState::reserved) return false;
-    // since_ns before the state (the CAS releases it): a sweeper that sees
-    // `confirmed` sees this since_ns, never the reservation's. Should the CAS fail,
-    // the slot keeps a since_ns of now: at most a later sweep of whatever holds it.
+    // Not ours any more (confirmed by another lcore, released): write nothing.
+    if (f.slot->state.load(std::memory_order_relaxed) != f.word) return false;
+    // since_ns and callee_tag before the state (the CAS releases them): a sweeper or
+    // a BYE's response that sees `confirmed` sees this since_ns and callee tag, never
+    // the reservation's. Should the CAS fail (another lcore confirmed or released the
+    // call in between), the slot keeps a since_ns of now and this tag: at most a later
+    // sweep of whatever holds it, or a BYE response that releases nothing.
     f.slot->since_ns.store(now_ns, std::memory_order_relaxed);
+    f.slot->callee_tag.store(callee_tag, std::memory_order_relaxed);
     uint32_t expected = f.word;
     return f.slot->state.compare_exchange_strong(expected, with_state(f.word, DialogState::confirmed),
                                                  std::memory_order_acq_rel);

@@ -3,7 +3,8 @@
 //
 // Lock-free open addressing: a call's home slot is `key & mask`; it lives in one of
 // the kProbe slots from there (linear probing, wrapping). A slot is claimed by a
-// compare-and-swap of its key from 0, filled (scopes, flags, since_ns), then published
+// compare-and-swap of its key from 0, filled (scopes, flags, since_ns, caller tag),
+// then published
 // by a release store of its state word (use count + 1, reserved). Every later change
 // of the state — confirm, release — is a compare-and-swap of the whole word, so of two
 // lcores (two sweepers, a BYE and a sweeper) exactly one releases a call, and a
@@ -44,6 +45,13 @@ inline constexpr uint32_t with_state(uint32_t word, DialogState s) noexcept {
 // Call-ID hash -> table key (0 means free).
 inline constexpr uint64_t dialog_key(uint64_t call_hash) noexcept { return call_hash != 0 ? call_hash : 1; }
 
+// A From / To tag's 64-bit hash (the proxy's Call-ID hash of the tag) -> the 32 bits
+// a DialogSlot keeps, never 0 (0 = no tag known).
+inline constexpr uint32_t dialog_tag(uint64_t tag_hash) noexcept {
+    const uint32_t t = static_cast<uint32_t>(tag_hash) ^ static_cast<uint32_t>(tag_hash >> 32);
+    return t != 0 ? t : 1;
+}
+
 struct Found {
     DialogSlot* slot = nullptr;  // nullptr: no live entry
     uint32_t word = 0;           // its state word when found
@@ -64,23 +72,25 @@ public:
     Found find(uint64_t key) const noexcept;
 
     // Claims a slot for `key` in state reserved (with kDialogFailedOver when
-    // `failed_over`), holding channels in `scopes`, since `now_ns`. `exists` (with
-    // `*found` set when it is live) when the key is there already; `full` when every
-    // probed slot is taken.
+    // `failed_over`), holding channels in `scopes`, since `now_ns`, with the caller's
+    // tag `caller_tag`. `exists` (with `*found` set when it is live) when the key is
+    // there already; `full` when every probed slot is taken.
     InsertResult insert(uint64_t key, const CallScopes& scopes, bool failed_over, uint64_t now_ns,
-                        Found* found) noexcept;
+                        Found* found, uint32_t caller_tag = 0) noexcept;
 
     // insert() in two steps, for a caller that decides after the lookup: claim() is
     // the scan of insert() (`exists` / `full` as there) that takes a free slot for
     // `key` without publishing it (lookups skip it, other inserts of `key` see it as
     // existing); publish() fills and publishes it, abandon() gives it back.
     InsertResult claim(uint64_t key, Found* found, DialogSlot** claimed) noexcept;
-    static uint32_t publish(DialogSlot& slot, const CallScopes& scopes, bool failed_over, uint64_t now_ns) noexcept;
+    static uint32_t publish(DialogSlot& slot, const CallScopes& scopes, bool failed_over, uint64_t now_ns,
+                            uint32_t caller_tag) noexcept;
     static void abandon(DialogSlot& slot) noexcept;
 
-    // reserved -> confirmed (a 2xx), since_ns = now. False when the slot no longer
-    // holds `f.word` (released, or confirmed already).
-    static bool confirm(const Found& f, uint64_t now_ns) noexcept;
+    // reserved -> confirmed (a 2xx), since_ns = now, callee_tag = `callee_tag` (the
+    // 2xx's To tag). False when the slot no longer holds `f.word` (released, or
+    // confirmed already).
+    static bool confirm(const Found& f, uint64_t now_ns, uint32_t callee_tag) noexcept;
 
     // Frees the slot when it still holds `word`, and gives back its channels (one in
     // each of its scopes, in `scope_states`, the region's ScopeState array). True for

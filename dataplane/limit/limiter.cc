@@ -109,7 +109,7 @@ Verdict Limiter::admit_invite(const NewCall& call) noexcept {
 
     if (refused == 3) {
         if (claimed != nullptr) {
-            DialogTable::publish(*claimed, held, false, now_ns_);
+            DialogTable::publish(*claimed, held, false, now_ns_, call.caller_tag);
             for (const uint8_t s : in_scope)
                 if (s != kNoScope) counters_->admitted[s].add(1);
             return Verdict::admitted;
@@ -129,7 +129,7 @@ Verdict Limiter::admit_invite(const NewCall& call) noexcept {
     if (config_->failover_ipv4 != 0 && !call.failover_marker) {
         if (claimed != nullptr) {
             // Pinned, holding no channel: its CANCEL, ACK and BYE follow it.
-            DialogTable::publish(*claimed, CallScopes{}, true, now_ns_);
+            DialogTable::publish(*claimed, CallScopes{}, true, now_ns_, call.caller_tag);
             counters_->failed_over.add(1);
             return Verdict::failed_over;
         }
@@ -164,12 +164,12 @@ Follow Limiter::on_request(uint64_t call_hash, RequestKind kind) noexcept {
     return Follow::normal;
 }
 
-void Limiter::on_final_response(uint64_t call_hash, uint16_t status) noexcept {
+void Limiter::on_final_response(uint64_t call_hash, uint16_t status, uint32_t to_tag) noexcept {
     if (!tracking_ || status < 200) return;
     const Found f = table_.find(dialog_key(call_hash));
     if (f.slot == nullptr || dialog_state(f.word) != DialogState::reserved) return;
     if (status < 300) {
-        DialogTable::confirm(f, now_ns_);
+        DialogTable::confirm(f, now_ns_, to_tag);
     } else if (!failed_over(f.word)) {
         CallScopes scopes;
         if (DialogTable::release(*f.slot, f.word, scopes_, scopes))
@@ -177,13 +177,29 @@ void Limiter::on_final_response(uint64_t call_hash, uint16_t status) noexcept {
     }
 }
 
-void Limiter::on_bye_response(uint64_t call_hash, uint16_t status) noexcept {
+void Limiter::on_bye_response(uint64_t call_hash, uint16_t status, uint32_t from_tag, uint32_t to_tag) noexcept {
     if (!tracking_ || status < 200) return;
     // 2xx: the dialog ended; 481: the UAS has no such dialog. Anything else (a
     // challenge, an error) ends nothing: the max-duration sweep is the fallback.
-    if (status >= 300 && status != 481) return;
+    const bool ended = status < 300;
+    if (!ended && status != 481) return;
     const Found f = table_.find(dialog_key(call_hash));
     if (f.slot == nullptr || failed_over(f.word)) return;  // a failed-over pin lingers (on_request)
+    // Only a BYE of this call's dialog ends it: a 481 to a BYE with another tag says
+    // nothing about the call (a caller could make one up to free its channel while
+    // the call goes on). The state was loaded with acquire (find()): the tags written
+    // before it was published are visible. Should the slot hold another call by now,
+    // the release below fails on the use count.
+    const uint32_t caller = f.slot->caller_tag.load(std::memory_order_relaxed);
+    if (dialog_state(f.word) == DialogState::confirmed) {
+        const uint32_t callee = f.slot->callee_tag.load(std::memory_order_relaxed);
+        const bool same_dialog = callee != 0 && caller != 0 &&
+                                 ((from_tag == caller && to_tag == callee) || (from_tag == callee && to_tag == caller));
+        if (!same_dialog) return;
+    } else {
+        // An early BYE (no 2xx yet, so no callee tag): its 2xx only, from the caller's dialog.
+        if (!ended || caller == 0 || (from_tag != caller && to_tag != caller)) return;
+    }
     CallScopes scopes;
     if (DialogTable::release(*f.slot, f.word, scopes_, scopes)) count_release(scopes, ChannelRelease::bye);
 }

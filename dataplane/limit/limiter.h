@@ -17,7 +17,8 @@
 //         rate (token_bucket.h). The first refusal is counted rejected_channels[scope]
 //         or rejected_cps[scope]; what the earlier scopes took is given back.
 //       * admitted: tracked in the dialog table (reserved, with the scopes whose
-//         channels it holds), admitted[scope] counted for every scope of the call.
+//         channels it holds and the caller's tag: the INVITE's From tag),
+//         admitted[scope] counted for every scope of the call.
 //         Table full: dialog_table_full counted, refused.
 //       * refused: failed over when failover_ipv4 != 0 and the INVITE has not been
 //         failed over before (no failover marker): the call is tracked with
@@ -30,13 +31,19 @@
 //     server; its BYE keeps it tracked for reservation_timeout more (retransmissions
 //     of the BYE).
 //   - a final response to an INVITE: on_final_response(). 2xx confirms a reserved
-//     call (since_ns = now); 487 releases a reserved one (released[cancel]), any
+//     call (since_ns = now, the callee's tag: the 2xx's To tag); 487 releases a
+//     reserved one (released[cancel]), any
 //     other non-2xx too (released[final_error]); a failed-over call is left to time
 //     out (its ACK still has to follow it).
-//   - a final response to a BYE: on_bye_response(). 2xx or 481 (the dialog is gone
-//     either way) releases the call, reserved or confirmed (released[bye]); any
-//     other status releases nothing (a lost BYE: the max-duration sweep). A
-//     failed-over call is left to its linger.
+//   - a final response to a BYE: on_bye_response(), with the BYE's From and To tags
+//     (a response copies them). Only a BYE of the call's dialog ends it: a confirmed
+//     call is released (released[bye]) by a 2xx or 481 (the dialog is gone either
+//     way) when the BYE's {From tag, To tag} is {caller tag, callee tag} in either
+//     order (the caller or the callee hung up); a reserved one (no callee tag yet,
+//     an early BYE) by a 2xx only, when one of the BYE's tags is the caller's. Other
+//     tags (a BYE made up to get a 481 while the call goes on), any other status:
+//     nothing released (the max-duration sweep is the fallback). A failed-over call
+//     is left to its linger.
 //   - every loop iteration, sweep(): a bounded slice of the table; a reserved call
 //     older than reservation_timeout_ms is released (released[reservation_timeout]),
 //     a confirmed one older than max_call_duration_s (released[max_duration]).
@@ -73,6 +80,7 @@ struct NewCall {
     uint32_t src_ip;       // network byte order
     uint8_t set;           // destination set it is dispatched to; kNoScope when none
     bool failover_marker;  // failed over once already: never again
+    uint32_t caller_tag;   // dialog_tag() of the INVITE's From tag
 };
 
 enum class RequestKind : uint8_t { cancel, bye, ack, other };
@@ -105,8 +113,10 @@ public:
 
     Verdict admit_invite(const NewCall& call) noexcept;
     Follow on_request(uint64_t call_hash, RequestKind kind) noexcept;
-    void on_final_response(uint64_t call_hash, uint16_t status) noexcept;
-    void on_bye_response(uint64_t call_hash, uint16_t status) noexcept;
+    // `to_tag`: dialog_tag() of the response's To tag.
+    void on_final_response(uint64_t call_hash, uint16_t status, uint32_t to_tag) noexcept;
+    // `from_tag`, `to_tag`: dialog_tag() of the BYE's (the response's) From and To tags.
+    void on_bye_response(uint64_t call_hash, uint16_t status, uint32_t from_tag, uint32_t to_tag) noexcept;
     // Looks at `slots` table slots of this worker's part; returns the calls released.
     uint32_t sweep(uint32_t slots = kSweepSlotsPerLoop) noexcept;
 

@@ -256,7 +256,7 @@ private:
                 const bool marked = cfg_.limits.failover_ipv4 != 0 && !msg_.header(kFailoverMarkerName).empty();
                 const limit::NewCall call{call_hash(), in_.src_ip,
                                           hop.dispatched ? static_cast<uint8_t>(cfg_.sip.dispatch_set) : kNoScope,
-                                          marked};
+                                          marked, limiter_->enabled() ? tag_key(msg_.from_tag()) : 0};
                 switch (limiter_->admit_invite(call)) {
                 case limit::Verdict::unlimited:
                 case limit::Verdict::admitted:
@@ -344,6 +344,9 @@ private:
         }
         return call_hash_;
     }
+
+    // A From / To tag as the dialog table keeps it: the Call-ID hash of the tag, in 32 bits.
+    static uint32_t tag_key(std::string_view tag) noexcept { return limit::dialog_tag(call_id_hash(tag)); }
 
     void to_failover(NextHop& hop) const noexcept {
         hop.ip = cfg_.limits.failover_ipv4;
@@ -439,10 +442,13 @@ private:
         }
         if (found < 0) return bad_via();
         if (limiter_ != nullptr && msg_.status_code() >= 200) {
+            // The callee's tag comes with the 2xx; a BYE's response copies its From and
+            // To: only a BYE of the call's own dialog ends the call.
             if (msg_.cseq_method() == Method::invite)
-                limiter_->on_final_response(call_hash(), msg_.status_code());
+                limiter_->on_final_response(call_hash(), msg_.status_code(), tag_key(to_tag()));
             else if (msg_.cseq_method() == Method::bye)
-                limiter_->on_bye_response(call_hash(), msg_.status_code());
+                limiter_->on_bye_response(call_hash(), msg_.status_code(), tag_key(msg_.from_tag()),
+                                          tag_key(to_tag()));
         }
         if (found == 0) {
             counters_.responses_punted.add(1);

@@ -72,13 +72,21 @@ inline constexpr uint32_t kDialogFailedOver = 0x4;
 inline constexpr uint32_t kDialogUseShift = 8;
 
 // A call holding channels, found by a hash of its Call-ID from any lcore.
+// The dialog's tags (32-bit hashes, never 0) say which BYE ends it: its response
+// releases the call only when the BYE's From / To tags are the caller's and the
+// callee's, in either order. caller_tag is written before the state word publishes
+// the reservation, callee_tag before the compare-and-swap that confirms the call
+// (readers load the state with acquire, as for since_ns).
 struct DialogSlot {
     std::atomic<uint64_t> key;    // Call-ID hash, never 0; 0 = free
     std::atomic<uint32_t> state;  // DialogState | flags | use count (see above)
     uint8_t scopes[3];            // scopes whose channels it holds (kNoScope = none)
     uint8_t pad;
-    std::atomic<uint64_t> since_ns;  // reservation or confirmation time (CLOCK_MONOTONIC)
+    std::atomic<uint64_t> since_ns;    // reservation or confirmation time (CLOCK_MONOTONIC)
+    std::atomic<uint32_t> caller_tag;  // From tag of the INVITE (at admission)
+    std::atomic<uint32_t> callee_tag;  // To tag of the 2xx that confirmed it; 0 = none yet
 };
+static_assert(sizeof(DialogSlot) == 32);
 
 struct CallLimitsState {
     ScopeState scopes[kLimitScopes];

@@ -24,7 +24,7 @@
 namespace sipwire {
 
 inline constexpr uint64_t kShmMagic = 0x31455249'57504953ULL;  // "SIPWIRE1" little-endian
-inline constexpr uint32_t kLayoutVersion = 3;
+inline constexpr uint32_t kLayoutVersion = 4;
 
 enum class WorkerRunState : uint32_t { stopped = 0, running = 1 };
 

@@ -118,11 +118,11 @@ void run_phase(Worker& w, const CallLimitsConfig& config, const Phase& p, unsign
 
         w.limiter->begin(config, 1, now);  // what the poll loop does every iteration
         const uint64_t h = splitmix64(p.tag | n);
-        const Verdict v = w.limiter->admit_invite(NewCall{h, 0x0100000a, sipwire::kNoScope, false});
+        const Verdict v = w.limiter->admit_invite(NewCall{h, 0x0100000a, sipwire::kNoScope, false, 1});
         ++c.offered[sec];
         if (v == Verdict::admitted) {
             ++c.admitted[sec];
-            w.limiter->on_bye_response(h, 200);  // released at once: the table never fills
+            w.limiter->on_bye_response(h, 200, 1, 2);  // early BYE: released at once: the table never fills
         } else if (v == Verdict::rejected) {
             ++c.rejected[sec];
             c.last_reject_n = n;

@@ -13,6 +13,8 @@ namespace sipwire::limit {
 namespace {
 
 constexpr uint64_t kGolden = 0x9e3779b97f4a7c15ULL;
+constexpr uint32_t kCallerTag = 0x1928301u;  // dialog tags (any non-zero values)
+constexpr uint32_t kCalleeTag = 0xa6c85cfu;
 
 struct Fixture {
     std::unique_ptr<CallLimitsState> state = std::make_unique<CallLimitsState>();
@@ -40,12 +42,12 @@ void BM_AdmitNewCall(benchmark::State& state) {
     for (auto _ : state) {
         now += 250;  // 4M attempts per simulated second: within the rate
         f.limiter->set_now(now);
-        const Verdict v = f.limiter->admit_invite({++n * kGolden, 0x0100000a, 0, false});
+        const Verdict v = f.limiter->admit_invite({++n * kGolden, 0x0100000a, 0, false, kCallerTag});
         admitted += v == Verdict::admitted;
         benchmark::DoNotOptimize(v);
         if ((n & 4095) == 0) {
             state.PauseTiming();
-            for (uint64_t k = n - 4095; k <= n; ++k) f.limiter->on_bye_response(k * kGolden, 200);
+            for (uint64_t k = n - 4095; k <= n; ++k) f.limiter->on_bye_response(k * kGolden, 200, kCallerTag, kCalleeTag);
             state.ResumeTiming();
         }
     }
@@ -62,10 +64,10 @@ void BM_AdmitConfirmRelease(benchmark::State& state) {
         now += 250;
         f.limiter->set_now(now);
         const uint64_t h = ++n * kGolden;
-        benchmark::DoNotOptimize(f.limiter->admit_invite({h, 0x0100000a, 0, false}));
-        f.limiter->on_final_response(h, 200);
+        benchmark::DoNotOptimize(f.limiter->admit_invite({h, 0x0100000a, 0, false, kCallerTag}));
+        f.limiter->on_final_response(h, 200, kCalleeTag);
         benchmark::DoNotOptimize(f.limiter->on_request(h, RequestKind::bye));
-        f.limiter->on_bye_response(h, 200);
+        f.limiter->on_bye_response(h, 200, kCallerTag, kCalleeTag);
     }
 }
 BENCHMARK(BM_AdmitConfirmRelease);
@@ -77,7 +79,7 @@ void BM_RejectOverRate(benchmark::State& state) {
     for (auto _ : state) {
         now += 250;
         f.limiter->set_now(now);
-        benchmark::DoNotOptimize(f.limiter->admit_invite({++n * kGolden, 0x0100000a, 0, false}));
+        benchmark::DoNotOptimize(f.limiter->admit_invite({++n * kGolden, 0x0100000a, 0, false, kCallerTag}));
     }
 }
 BENCHMARK(BM_RejectOverRate);
@@ -89,7 +91,7 @@ void BM_Unlimited(benchmark::State& state) {
     f.limiter->begin(*f.config, 2, 1'000'000'000ULL);
     uint64_t n = 0;
     for (auto _ : state)
-        benchmark::DoNotOptimize(f.limiter->enabled() ? f.limiter->admit_invite({++n * kGolden, 0, 0, false})
+        benchmark::DoNotOptimize(f.limiter->enabled() ? f.limiter->admit_invite({++n * kGolden, 0, 0, false, kCallerTag})
                                                       : Verdict::unlimited);
 }
 BENCHMARK(BM_Unlimited);

@@ -29,9 +29,17 @@ protected:
     // Sweeps the whole table from both lcores.
     uint32_t sweep_all() { return lcore0_.sweep(kDialogSlots / 2) + lcore1_.sweep(kDialogSlots / 2); }
 
+    // The dialog of every test call: the caller's From tag, the callee's To tag.
+    static constexpr uint32_t kCaller = 0x1928301;
+    static constexpr uint32_t kCallee = 0xa6c85cf;
+
     Verdict invite(uint64_t call, Limiter& l, uint8_t set = 0, uint32_t src = 0, bool marker = false) {
-        return l.admit_invite(NewCall{call, src, set, marker});
+        return l.admit_invite(NewCall{call, src, set, marker, kCaller});
     }
+    // A final response to the INVITE (the callee's To tag).
+    void answer(Limiter& l, uint64_t call, uint16_t status) { l.on_final_response(call, status, kCallee); }
+    // A final response to the caller's BYE of the call's dialog.
+    void bye_answer(Limiter& l, uint64_t call, uint16_t status) { l.on_bye_response(call, status, kCaller, kCallee); }
 
     uint64_t sum(Counter CallLimitCounters::*field) const {
         return (counters0_.get()->*field).get() + (counters1_.get()->*field).get();
@@ -123,14 +131,14 @@ TEST_F(LimiterTest, ChannelCountsReturnToZeroThroughEveryReleasePath) {
     t += kSecond;
     at(t);
     for (uint64_t c = 0; c < 50; ++c) {
-        lcore1_.on_final_response(100 + c, 180);  // provisional: nothing
-        lcore1_.on_final_response(100 + c, 200);
-        lcore0_.on_final_response(100 + c, 200);  // 2xx retransmission
-        lcore0_.on_final_response(200 + c, 486);
+        answer(lcore1_, 100 + c, 180);  // provisional: nothing
+        answer(lcore1_, 100 + c, 200);
+        answer(lcore0_, 100 + c, 200);  // 2xx retransmission
+        answer(lcore0_, 200 + c, 486);
         EXPECT_EQ(lcore1_.on_request(300 + c, RequestKind::cancel), Follow::normal);
-        lcore0_.on_final_response(300 + c, 487);  // the 487 releases, not the CANCEL
-        lcore1_.on_final_response(300 + c, 487);  // retransmitted 487: released once
-        lcore1_.on_final_response(400 + c, 200);
+        answer(lcore0_, 300 + c, 487);  // the 487 releases, not the CANCEL
+        answer(lcore1_, 300 + c, 487);  // retransmitted 487: released once
+        answer(lcore1_, 400 + c, 200);
     }
     EXPECT_EQ(shared_.channels(kServerScope), 150);
     t += 60 * kSecond;
@@ -139,8 +147,8 @@ TEST_F(LimiterTest, ChannelCountsReturnToZeroThroughEveryReleasePath) {
         lcore1_.on_request(100 + c, RequestKind::ack);
         EXPECT_EQ(lcore1_.on_request(100 + c, RequestKind::bye), Follow::normal);
         lcore0_.on_request(100 + c, RequestKind::bye);  // retransmitted BYE
-        lcore0_.on_bye_response(100 + c, 200);
-        lcore1_.on_bye_response(100 + c, 200);  // retransmitted 200: released once
+        bye_answer(lcore0_, 100 + c, 200);
+        bye_answer(lcore1_, 100 + c, 200);  // retransmitted 200: released once
     }
     EXPECT_EQ(sweep_all(), 50u);  // the unanswered ones, 61 s > 30 s
     EXPECT_EQ(shared_.channels(kServerScope), 50);
@@ -172,13 +180,13 @@ TEST_F(LimiterTest, CancelAloneReleasesNothingTheFinalResponseDecides) {
     EXPECT_EQ(shared_.channels(kServerScope), 3);
     for (unsigned r = 0; r < kChannelReleaseCount; ++r) EXPECT_EQ(released(ChannelRelease(r)), 0u);
     // Call 1: the CANCEL lost the race with the 200: confirmed, it keeps its channel.
-    lcore0_.on_final_response(1, 200);
-    lcore1_.on_final_response(1, 487);  // the 487 cannot come after a 2xx; ignored if it does
+    answer(lcore0_, 1, 200);
+    answer(lcore1_, 1, 487);  // the 487 cannot come after a 2xx; ignored if it does
     const Found f = lcore0_.table().find(dialog_key(1));
     ASSERT_NE(f.slot, nullptr);
     EXPECT_EQ(dialog_state(f.word), DialogState::confirmed);
     // Call 2: 487 Request Terminated: released as cancelled.
-    lcore0_.on_final_response(2, 487);
+    answer(lcore0_, 2, 487);
     EXPECT_EQ(released(ChannelRelease::cancel), 1u);
     EXPECT_EQ(released(ChannelRelease::final_error), 0u);
     EXPECT_EQ(shared_.channels(kServerScope), 2);
@@ -189,7 +197,7 @@ TEST_F(LimiterTest, CancelAloneReleasesNothingTheFinalResponseDecides) {
     EXPECT_EQ(sweep_all(), 1u);
     EXPECT_EQ(released(ChannelRelease::reservation_timeout), 1u);
     EXPECT_EQ(shared_.channels(kServerScope), 1);  // call 1, still up
-    lcore1_.on_bye_response(1, 200);
+    bye_answer(lcore1_, 1, 200);
     EXPECT_EQ(shared_.channels(kServerScope), 0);
     EXPECT_EQ(released(ChannelRelease::bye), 1u);
 }
@@ -199,35 +207,128 @@ TEST_F(LimiterTest, ByeRequestAloneReleasesNothingItsResponseDoes) {
     at(kSecond);
     for (uint64_t c = 1; c <= 4; ++c) {
         ASSERT_EQ(invite(c, lcore0_), Verdict::admitted);
-        lcore0_.on_final_response(c, 200);
+        answer(lcore0_, c, 200);
         EXPECT_EQ(lcore1_.on_request(c, RequestKind::bye), Follow::normal);
     }
     EXPECT_EQ(shared_.channels(kServerScope), 4);
     // Provisional, challenged, refused: nothing.
-    lcore0_.on_bye_response(1, 100);
-    lcore0_.on_bye_response(1, 407);
-    lcore0_.on_bye_response(1, 500);
-    lcore0_.on_bye_response(1, 408);
+    bye_answer(lcore0_, 1, 100);
+    bye_answer(lcore0_, 1, 407);
+    bye_answer(lcore0_, 1, 500);
+    bye_answer(lcore0_, 1, 408);
     EXPECT_EQ(shared_.channels(kServerScope), 4);
     // A 2xx to another request (the proxy passes only BYE responses here) is not a BYE's.
-    lcore0_.on_final_response(1, 200);
+    answer(lcore0_, 1, 200);
     EXPECT_EQ(shared_.channels(kServerScope), 4);
     // Its 200 releases, once.
-    lcore0_.on_bye_response(1, 200);
-    lcore1_.on_bye_response(1, 200);
+    bye_answer(lcore0_, 1, 200);
+    bye_answer(lcore1_, 1, 200);
     EXPECT_EQ(shared_.channels(kServerScope), 3);
     // 481: the UAS has no such dialog: released too.
-    lcore1_.on_bye_response(2, 481);
+    bye_answer(lcore1_, 2, 481);
     EXPECT_EQ(shared_.channels(kServerScope), 2);
     EXPECT_EQ(released(ChannelRelease::bye), 2u);
     // An early-dialog BYE (no 2xx to the INVITE yet) answered 200 releases as well.
     ASSERT_EQ(invite(5, lcore0_), Verdict::admitted);
-    lcore0_.on_bye_response(5, 200);
+    bye_answer(lcore0_, 5, 200);
     EXPECT_EQ(shared_.channels(kServerScope), 2);
     EXPECT_EQ(released(ChannelRelease::bye), 3u);
     // Untracked Call-ID: nothing.
-    lcore0_.on_bye_response(99, 200);
+    bye_answer(lcore0_, 99, 200);
     EXPECT_EQ(shared_.channels(kServerScope), 2);
+}
+
+TEST_F(LimiterTest, ByeResponseReleasesOnlyWithTheDialogsTagsEitherWay) {
+    shared_.scope(kServerScope) = cps(0, 0, 4);
+    at(kSecond);
+    for (uint64_t c = 1; c <= 4; ++c) {
+        ASSERT_EQ(invite(c, lcore0_), Verdict::admitted);
+        answer(lcore0_, c, 200);
+    }
+    const Found f = lcore0_.table().find(dialog_key(1));
+    ASSERT_NE(f.slot, nullptr);
+    EXPECT_EQ(f.slot->caller_tag.load(), kCaller);
+    EXPECT_EQ(f.slot->callee_tag.load(), kCallee);
+    EXPECT_EQ(invite(9, lcore0_), Verdict::rejected);  // at capacity
+
+    // The caller makes up a BYE of its own live call with a wrong To tag: the switch
+    // answers 481 (no such dialog), the call goes on, and so does its channel.
+    constexpr uint32_t kWrong = 0x5eed;
+    lcore1_.on_bye_response(1, 481, kCaller, kWrong);
+    lcore1_.on_bye_response(1, 200, kCaller, kWrong);
+    lcore1_.on_bye_response(1, 481, kWrong, kCallee);   // wrong From tag
+    lcore1_.on_bye_response(1, 481, kCallee, kCallee);  // both the callee's
+    lcore1_.on_bye_response(1, 481, kCaller, kCaller);  // both the caller's
+    lcore1_.on_bye_response(1, 481, kCaller, 0);        // no To tag
+    EXPECT_EQ(shared_.channels(kServerScope), 4);
+    EXPECT_EQ(released(ChannelRelease::bye), 0u);
+    EXPECT_EQ(invite(10, lcore1_), Verdict::rejected);  // still at capacity
+
+    // The caller's real BYE: its 200 releases.
+    lcore1_.on_bye_response(1, 200, kCaller, kCallee);
+    EXPECT_EQ(shared_.channels(kServerScope), 3);
+    // The callee hangs up: From and To are the other way round.
+    lcore1_.on_bye_response(2, 200, kCallee, kCaller);
+    EXPECT_EQ(shared_.channels(kServerScope), 2);
+    // 481 to a BYE of the dialog, either direction: the dialog is gone, released too.
+    lcore0_.on_bye_response(3, 481, kCaller, kCallee);
+    lcore0_.on_bye_response(4, 481, kCallee, kCaller);
+    EXPECT_EQ(shared_.channels(kServerScope), 0);
+    EXPECT_EQ(released(ChannelRelease::bye), 4u);
+}
+
+TEST_F(LimiterTest, EarlyByeReleasesWithTheCallersTagAnd2xxOnly) {
+    shared_.scope(kServerScope) = cps(0, 0, 10);
+    at(kSecond);
+    ASSERT_EQ(invite(1, lcore0_), Verdict::admitted);
+    ASSERT_EQ(invite(2, lcore0_), Verdict::admitted);
+    const Found f = lcore0_.table().find(dialog_key(1));
+    ASSERT_NE(f.slot, nullptr);
+    EXPECT_EQ(f.slot->callee_tag.load(), 0u);  // no callee tag before a 2xx
+    // Reserved: a 481 releases nothing, even from the caller's dialog (the call may
+    // still be answered), nor a 2xx to a BYE of another caller tag.
+    lcore1_.on_bye_response(1, 481, kCaller, 0x77);
+    lcore1_.on_bye_response(1, 200, 0x66, 0x77);
+    EXPECT_EQ(shared_.channels(kServerScope), 2);
+    // The caller's early BYE, answered 200 (the callee's tag of the early dialog is
+    // whatever the 1xx said): released.
+    lcore1_.on_bye_response(1, 200, kCaller, 0x77);
+    EXPECT_EQ(shared_.channels(kServerScope), 1);
+    EXPECT_EQ(released(ChannelRelease::bye), 1u);
+    // A 2xx to the INVITE after that confirms nothing: the call is not tracked any more.
+    answer(lcore0_, 1, 200);
+    EXPECT_EQ(lcore0_.table().find(dialog_key(1)).slot, nullptr);
+    // Call 2 answered: the callee's tag now counts; a 2xx with another To tag (a fork,
+    // a retransmission) does not replace it.
+    answer(lcore0_, 2, 200);
+    lcore0_.on_final_response(2, 200, 0x77);
+    lcore1_.on_bye_response(2, 200, kCaller, 0x77);
+    EXPECT_EQ(shared_.channels(kServerScope), 1);
+    bye_answer(lcore1_, 2, 200);
+    EXPECT_EQ(shared_.channels(kServerScope), 0);
+    EXPECT_EQ(released(ChannelRelease::bye), 2u);
+}
+
+TEST_F(LimiterTest, AReusedSlotForgetsThePreviousCallsTags) {
+    shared_.scope(kServerScope) = cps(0, 0, 10);
+    at(kSecond);
+    ASSERT_EQ(invite(1, lcore0_), Verdict::admitted);
+    answer(lcore0_, 1, 200);
+    bye_answer(lcore0_, 1, 200);
+    ASSERT_EQ(shared_.channels(kServerScope), 0);
+    // The same Call-ID hash again (the same slot), another caller.
+    ASSERT_EQ(lcore0_.admit_invite(NewCall{1, 0, 0, false, 0x1234}), Verdict::admitted);
+    const Found f = lcore0_.table().find(dialog_key(1));
+    ASSERT_NE(f.slot, nullptr);
+    EXPECT_EQ(f.slot->caller_tag.load(), 0x1234u);
+    EXPECT_EQ(f.slot->callee_tag.load(), 0u);
+    bye_answer(lcore0_, 1, 200);  // the previous call's dialog
+    EXPECT_EQ(shared_.channels(kServerScope), 1);
+    lcore0_.on_final_response(1, 200, 0x4321);
+    bye_answer(lcore0_, 1, 481);
+    EXPECT_EQ(shared_.channels(kServerScope), 1);
+    lcore0_.on_bye_response(1, 200, 0x4321, 0x1234);
+    EXPECT_EQ(shared_.channels(kServerScope), 0);
 }
 
 TEST_F(LimiterTest, ReservationTimeoutCountsFromTheInviteAndConfirmationRestarts) {
@@ -239,7 +340,7 @@ TEST_F(LimiterTest, ReservationTimeoutCountsFromTheInviteAndConfirmationRestarts
     ASSERT_EQ(invite(2, lcore0_), Verdict::admitted);
     at(kSecond + 4999 * kMs);
     EXPECT_EQ(sweep_all(), 0u);
-    lcore0_.on_final_response(2, 200);
+    answer(lcore0_, 2, 200);
     at(kSecond + 5000 * kMs);
     EXPECT_EQ(sweep_all(), 1u);  // call 1
     at(kSecond + 4999 * kMs + 59 * kSecond);
@@ -285,7 +386,7 @@ TEST_F(LimiterTest, LoweringCapacityStopsNewCallsOnly) {
     at(2 * kSecond);
     EXPECT_EQ(invite(12, lcore0_), Verdict::rejected);
     EXPECT_EQ(shared_.channels(kServerScope), 10);  // no established call touched
-    for (uint64_t c = 1; c <= 6; ++c) lcore1_.on_bye_response(c, 200);
+    for (uint64_t c = 1; c <= 6; ++c) bye_answer(lcore1_, c, 200);
     EXPECT_EQ(shared_.channels(kServerScope), 4);
     EXPECT_EQ(invite(13, lcore0_), Verdict::admitted);
     // Raised again, live.
@@ -301,7 +402,7 @@ TEST_F(LimiterTest, LoweringCapacityStopsNewCallsOnly) {
     EXPECT_EQ(shared_.channels(kServerScope), 6);
     EXPECT_FALSE(lcore1_.enabled());
     EXPECT_TRUE(lcore1_.tracking()) << "calls admitted before must still report their end";
-    lcore1_.on_bye_response(7, 200);
+    bye_answer(lcore1_, 7, 200);
     EXPECT_EQ(shared_.channels(kServerScope), 5);
     shared_.config->reservation_timeout_ms = 1000;
     shared_.publish();
@@ -339,7 +440,7 @@ TEST_F(LimiterTest, FailoverIsStickyAndNeverTwice) {
     shared_.config->max_call_duration_s = 600;
     at(kSecond);
     ASSERT_EQ(invite(1, lcore0_), Verdict::admitted);
-    lcore0_.on_final_response(1, 200);  // established: holds its channel throughout
+    answer(lcore0_, 1, 200);  // established: holds its channel throughout
     EXPECT_EQ(invite(2, lcore0_), Verdict::failed_over);
     EXPECT_EQ(sum(&CallLimitCounters::failed_over), 1u);
     EXPECT_EQ(rejected_channels(kServerScope), 1u);
@@ -352,16 +453,16 @@ TEST_F(LimiterTest, FailoverIsStickyAndNeverTwice) {
     EXPECT_EQ(invite(3, lcore0_, 0, 0, true), Verdict::rejected);
     // CANCEL / ACK follow it; its final non-2xx does not end the pin (the ACK follows).
     EXPECT_EQ(lcore1_.on_request(2, RequestKind::cancel), Follow::failover_early);
-    lcore1_.on_final_response(2, 487);
+    answer(lcore1_, 2, 487);
     EXPECT_EQ(lcore1_.on_request(2, RequestKind::ack), Follow::failover_early);
     // Answered: a dialog there; BYE follows it and keeps it a little longer.
     ASSERT_EQ(invite(4, lcore0_), Verdict::failed_over);
-    lcore0_.on_final_response(4, 200);
+    answer(lcore0_, 4, 200);
     EXPECT_EQ(lcore1_.on_request(4, RequestKind::ack), Follow::failover_dialog);
     at(100 * kSecond);
     EXPECT_EQ(sweep_all(), 1u);  // call 2's pin (10 s, unanswered); call 4 is confirmed
     EXPECT_EQ(lcore1_.on_request(4, RequestKind::bye), Follow::failover_dialog);
-    lcore0_.on_bye_response(4, 200);  // the failover server's 200: the pin lingers on
+    bye_answer(lcore0_, 4, 200);  // the failover server's 200: the pin lingers on
     EXPECT_EQ(lcore1_.on_request(4, RequestKind::bye), Follow::failover_early);  // lingering
     at(109 * kSecond);
     EXPECT_EQ(sweep_all(), 0u);
@@ -409,8 +510,8 @@ TEST_F(LimiterTest, FullTableRefusesTheCallWith503) {
     shared_.scope(kServerScope) = cps(0, 0, 1000);
     shared_.config->failover_ipv4 = 0x0900000a;  // no pin possible either
     small.begin(*shared_.config, shared_.generation, kSecond);
-    for (uint64_t i = 1; i <= kProbe; ++i) ASSERT_EQ(small.admit_invite({i * kSlots + 9, 0, kNoScope, false}), Verdict::admitted);
-    EXPECT_EQ(small.admit_invite({99 * kSlots + 9, 0, kNoScope, false}), Verdict::rejected);
+    for (uint64_t i = 1; i <= kProbe; ++i) ASSERT_EQ(small.admit_invite({i * kSlots + 9, 0, kNoScope, false, kCaller}), Verdict::admitted);
+    EXPECT_EQ(small.admit_invite({99 * kSlots + 9, 0, kNoScope, false, kCaller}), Verdict::rejected);
     EXPECT_EQ(counters0_->dialog_table_full.get(), 1u);
     EXPECT_EQ(shared_.channels(kServerScope), int32_t(kProbe));  // the refused call's channel returned
 }

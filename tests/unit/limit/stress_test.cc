@@ -99,7 +99,7 @@ TEST(DialogStress, InsertOnOneThreadReleaseOnAnotherEachOnce) {
                 ASSERT_EQ(table.insert(dialog_key(mine * 0x9e3779b97f4a7c15ULL), sc, false, c, &f),
                           InsertResult::inserted);
                 ++inserted;
-                DialogTable::confirm(f, c);
+                DialogTable::confirm(f, c, 2);
                 // BYE of a call of the previous thread, if it is there yet.
                 const uint64_t theirs = (uint64_t{(t + kThreads - 1) % kThreads + 1} << 40) | c;
                 const Found g = table.find(dialog_key(theirs * 0x9e3779b97f4a7c15ULL));

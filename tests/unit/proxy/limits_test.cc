@@ -158,6 +158,65 @@ TEST_F(ProxyLimitsTest, ChannelsFollowTheResponsesAndRequestsThatPassThrough) {
     EXPECT_EQ(limits().released[unsigned(ChannelRelease::final_error)].get(), 1u);
 }
 
+TEST_F(ProxyLimitsTest, AMadeUpByeAnswered481KeepsTheChannelTheRealByeReleasesIt) {
+    config().limits.scopes[kServerScope] = {0, 0, 1, 1};
+    apply();
+    ASSERT_EQ(handle(invite()).result.action, Action::forward);
+    ASSERT_EQ(handle(response_to("200 OK", kCallA), "10.1.0.1", 5060).result.action, Action::forward);
+    EXPECT_EQ(channels(kServerScope), 1);
+
+    // The caller sends a BYE of its own live call with a wrong To tag: the switch has
+    // no such dialog and answers 481, the call goes on. The channel stays taken.
+    const std::string bogus_bye = replace_all(bye_of(kCallA), "tag=a6c85cf", "tag=not-the-callee");
+    ASSERT_EQ(handle(bogus_bye).result.action, Action::forward);
+    const std::string bogus_481 = replace_all(
+        response_to("481 Call/Transaction Does Not Exist", kCallA, "314160 BYE"), "tag=a6c85cf", "tag=not-the-callee");
+    Out r = handle(bogus_481, "10.1.0.1", 5060);
+    ASSERT_EQ(r.result.action, Action::forward);
+    EXPECT_EQ(r.result.dst_ip, ip("192.0.2.10"));  // passed on to the caller as always
+    EXPECT_EQ(channels(kServerScope), 1);
+    EXPECT_EQ(limits().released[unsigned(ChannelRelease::bye)].get(), 0u);
+    // A wrong From tag is no better.
+    ASSERT_EQ(handle(replace_all(response_to("481 Call/Transaction Does Not Exist", kCallA, "314160 BYE"),
+                                 "tag=1928301774", "tag=someone-else"),
+                     "10.1.0.1", 5060)
+                  .result.action,
+              Action::forward);
+    EXPECT_EQ(channels(kServerScope), 1);
+    // Still at capacity: the next call is refused.
+    Out refused = handle(with_call_id(invite(), kCallB));
+    ASSERT_EQ(refused.result.action, Action::reply);
+    EXPECT_EQ(refused.bytes.substr(0, refused.bytes.find("\r\n")), "SIP/2.0 503 Service Unavailable");
+    EXPECT_EQ(limits().rejected_channels[kServerScope].get(), 1u);
+
+    // The real BYE's 200 releases.
+    ASSERT_EQ(handle(bye_of(kCallA)).result.action, Action::forward);
+    ASSERT_EQ(handle(response_to("200 OK", kCallA, "314160 BYE"), "10.1.0.1", 5060).result.action, Action::forward);
+    EXPECT_EQ(channels(kServerScope), 0);
+    EXPECT_EQ(limits().released[unsigned(ChannelRelease::bye)].get(), 1u);
+    ASSERT_EQ(handle(with_call_id(invite(), kCallB)).result.action, Action::forward);
+    EXPECT_EQ(channels(kServerScope), 1);
+
+    // The callee hangs up call B: the 200 to its BYE (From and To the other way round)
+    // comes back from the caller's side and releases too.
+    ASSERT_EQ(handle(response_to("200 OK", kCallB), "10.1.0.1", 5060).result.action, Action::forward);
+    const std::string callee_bye_ok =
+        message("SIP/2.0 200 OK\n"
+                "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK00112233445566778899aabbccddeeff\n"
+                "Via: SIP/2.0/UDP 10.1.0.1:5060;branch=z9hG4bKcalleebye\n"
+                "From: Bob <sip:bob@biloxi.example.com>;tag=a6c85cf\n"
+                "To: \"Alice\" <sip:alice@atlanta.example.com>;tag=1928301774\n"
+                "Call-ID: " +
+                std::string(kCallB) +
+                "\n"
+                "CSeq: 1 BYE\n");
+    Out ok = handle(callee_bye_ok, "192.0.2.10", 5062);
+    ASSERT_EQ(ok.result.action, Action::forward);
+    EXPECT_EQ(ok.result.dst_ip, ip("10.1.0.1"));
+    EXPECT_EQ(channels(kServerScope), 0);
+    EXPECT_EQ(limits().released[unsigned(ChannelRelease::bye)].get(), 2u);
+}
+
 TEST_F(ProxyLimitsTest, ACancelThatLosesTheRaceWithThe200LeavesTheCallHoldingItsChannel) {
     config().limits.scopes[kServerScope] = {0, 0, 1, 1};
     apply();
