@@ -14,6 +14,7 @@
 
 #include "config/address.h"
 #include "config/reader.h"
+#include "config/services.h"
 #include "sipwire/limits.h"
 
 namespace sipwire::config {
@@ -25,6 +26,7 @@ using detail::index_key;
 using detail::quote;
 using detail::Section;
 using detail::Value;
+using detail::as_boolean;
 
 constexpr int64_t kDefaultIdleSleepUs = 50;
 constexpr int64_t kMaxIdleSleepUs = 100000;
@@ -150,12 +152,6 @@ const Value::array_type* table_array(const Value* v, const std::string& key,
             fail(entries[i], index_key(key, i),
                  std::string("expected a table, got ") + detail::type_name(entries[i].type()));
     return &entries;
-}
-
-bool as_boolean(const Value& v, const std::string& key) {
-    if (!v.is_boolean())
-        fail(v, key, std::string("expected a boolean, got ") + detail::type_name(v.type()));
-    return v.as_boolean();
 }
 
 void load_static_neighbours(const Section& port, const detail::Ipv4Interface& itf,
@@ -645,7 +641,7 @@ Config build(const Value& root, const std::string& source_name) {
     const Section top(&root, "");
     top.reject_unknown({"instance", "dataplane", "port", "sip", "rtp", "metrics", "control",
                         "dispatcher", "destination_set", "limits", "capacity_failover",
-                        "source_limit"});
+                        "source_limit", "registrar", "nat_keepalive"});
     const Section instance = top.table("instance");
     const Section dataplane = top.table("dataplane");
     const Section sip = top.table("sip");
@@ -663,7 +659,8 @@ Config build(const Value& root, const std::string& source_name) {
                               "tx_descriptors", "mbufs_per_port"});
     sip.reject_unknown({"ports", "record_route"});
     dispatcher.reject_unknown({"set", "probe_interval_ms", "down_after_ms", "probe_from_port"});
-    rtp.reject_unknown({"port_min", "port_max"});
+    rtp.reject_unknown({"port_min", "port_max", "relay", "inactivity_timeout_s", "offer_timeout_s",
+                        "relatch_after_ms", "zone", "aliases"});
     metrics.reject_unknown({"listen"});
     control.reject_unknown({"socket"});
 
@@ -680,6 +677,9 @@ Config build(const Value& root, const std::string& source_name) {
     load_source_limits(top, c);
     load_capacity_failover(failover, c);
     c.dataplane.limits = build_call_limits(c.limits);
+    load_registrar(top.table("registrar"), c);
+    load_keepalive(top.table("nat_keepalive"), c);
+    load_media(rtp, c);
     return c;
 }
 

@@ -103,6 +103,42 @@ CallLimitsConfig build_call_limits(const LimitsSettings& limits);
 std::string parse_cps(double cps, uint64_t& cps_milli);
 std::string check_node_share(double share);
 
+// [registrar]: REGISTER for `domains` is answered by sipwired (digest auth, user
+// store and bindings in the SQLite file `database`); requests to user@domain are
+// routed by the data plane from the location table.
+struct RegistrarSettings {
+    std::vector<std::string> domains;   // lower case; empty = no registrar
+    std::string realm;                  // digest realm; default: the first domain
+    std::string database;               // default: <state_dir>/<instance>-registrar.sqlite
+    uint32_t max_bindings = 1u << 20;   // location table records (rounded up to a power of two)
+    uint32_t min_expires_s = 60;        // shorter: 423 Interval Too Brief
+    uint32_t max_expires_s = 3600;      // longer: granted this much
+    uint32_t default_expires_s = 3600;  // no Expires anywhere
+    uint32_t max_contacts = 10;         // bindings per AOR
+    uint32_t nonce_lifetime_s = 300;
+    std::vector<std::string> algorithms{"SHA-256", "MD5"};  // challenges offered, in order
+    bool enabled() const { return !domains.empty(); }
+};
+
+// [nat_keepalive]: pings to every registered UDP contact ("UAC ping").
+struct KeepaliveSettings {
+    bool enabled = true;                 // false = the guide's "Disable UAC Ping"
+    std::string method = "options";      // "options" (answered: RTT, reachability) | "crlf"
+    uint32_t interval_ms = 30000;        // each contact once per interval, spread evenly
+    uint32_t unreachable_after = 3;      // unanswered OPTIONS in a row: contact unreachable
+    uint32_t from_port = 0;              // [[port]] whose address sends the pings
+};
+
+// [rtp] beyond the port range: media anchoring and the RTP server list.
+struct MediaSettings {
+    bool relay = false;                  // rewrite SDP, relay media through our ports
+    uint32_t inactivity_timeout_s = 60;  // no packet on an answered call's ports: released
+    uint32_t offer_timeout_s = 60;       // an offer never answered: released
+    uint32_t relatch_after_ms = 2000;    // a latched port silent this long may latch a new source; 0 = never
+    std::string zone;                    // shown by `sipwirectl rtp-servers`
+    std::vector<std::string> aliases;    // host names of the media addresses
+};
+
 struct Config {
     std::string source_path;   // file it was loaded from
     std::string instance;      // names the segment /dev/shm/sipwire-<instance>
@@ -114,6 +150,9 @@ struct Config {
     DispatcherSettings dispatcher;
     std::vector<DestinationSetSettings> destination_sets;  // in file order = set index
     LimitsSettings limits;        // dataplane.limits is built from it
+    RegistrarSettings registrar;  // dataplane.location is built from it
+    KeepaliveSettings keepalive;
+    MediaSettings media;          // dataplane.media is built from it
     BootConfig boot;              // EAL arguments and port names for sipwire-dp
     // generation left 0: set when published. destinations[].registry_slot and
     // healthy, and destination_sets[].table and healthy_count, are filled by the

@@ -120,6 +120,11 @@ const std::string& as_string(const Value& v, const std::string& key) {
     return v.as_string().str;
 }
 
+bool as_boolean(const Value& v, const std::string& key) {
+    if (!v.is_boolean()) fail(v, key, std::string("expected a boolean, got ") + type_name(v.type()));
+    return v.as_boolean();
+}
+
 int64_t as_integer(const Value& v, const std::string& key, int64_t min, int64_t max) {
     if (!v.is_integer())
         fail(v, key, std::string("expected an integer, got ") + type_name(v.type()));

@@ -43,6 +43,7 @@ std::string index_key(std::string_view parent, size_t index);
 
 // Value checks: `key` is the dotted path used in the error.
 const std::string& as_string(const Value& v, const std::string& key);
+bool as_boolean(const Value& v, const std::string& key);
 int64_t as_integer(const Value& v, const std::string& key, int64_t min, int64_t max);
 const Value::array_type& as_array(const Value& v, const std::string& key);
 

@@ -118,11 +118,15 @@ int Daemon::start() {
         return kExitConfig;
     }
 
-    if (!segment_.open(cfg->instance, error)) {
+    if (!segment_.open(cfg->instance, error, cfg->registrar.enabled() ? cfg->registrar.max_bindings : 0)) {
         std::fprintf(stderr, "sipwired: %s\n", error.c_str());
         return kExitRuntime;
     }
     segment_open_ = true;
+    if (segment_.location_size_kept())
+        SIPWIRE_LOG_WARNING("registrar.max_bindings changed: the location table keeps %u records until "
+                            "sipwired and sipwire-dp are both restarted",
+                            segment_.view().header().location_bindings);
     if (segment_.reused())
         SIPWIRE_LOG_INFO("reusing segment /dev/shm/sipwire-%s%s", cfg->instance.c_str(),
                          segment_.dataplane_alive() ? " (sipwire-dp attached)" : "");

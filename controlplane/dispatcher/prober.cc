@@ -65,6 +65,7 @@ bool RingSender::ready() const {
 }
 
 ProbeSender::Result RingSender::send(const Datagram& d) {
+    std::lock_guard lock(mutex_);
     DatagramRing& ring = segment_.rings(0).transmit;
     Datagram* slot = ring.producer_slot();
     if (!slot) return Result::ring_full;

@@ -48,8 +48,9 @@ public:
     virtual Result send(const Datagram& d) = 0;
 };
 
-// The real ones: the system clocks, and worker 0's transmit ring of a segment
-// (sipwired is that ring's only producer).
+// The real ones: the system clocks, and worker 0's transmit ring of a segment.
+// sipwired is that ring's only producer: every sender in sipwired (prober,
+// registrar, keepalive pinger) shares one RingSender, which serializes them.
 class SystemClock final : public ProberClock {
 public:
     uint64_t monotonic_ns() const override;
@@ -64,6 +65,7 @@ public:
 
 private:
     SegmentView segment_;
+    std::mutex mutex_;  // the ring is single-producer
 };
 
 // Builds the OPTIONS request of probe `seq` to `target` (payload only).

@@ -20,9 +20,19 @@ uint64_t unix_now_ns() {
 
 }  // namespace
 
-bool SegmentOwner::open(const std::string& instance, std::string& error) {
+bool SegmentOwner::open(const std::string& instance, std::string& error, uint32_t location_bindings) {
     std::string attach_error;
-    if (mapping_.attach(instance, attach_error)) {
+    location_size_kept_ = false;
+    bool attached = mapping_.attach(instance, attach_error);
+    if (attached && mapping_.view().header().location_bindings != location_bindings) {
+        if (process_alive(mapping_.view().header().dataplane_pid.load())) {
+            location_size_kept_ = true;
+        } else {
+            attached = false;  // resized: a new segment (bindings are reloaded from the store)
+            attach_error = "location table size changed";
+        }
+    }
+    if (attached) {
         const ShmHeader& h = mapping_.view().header();
         const int32_t other = h.controlplane_pid.load();
         if (other != getpid() && process_alive(other)) {
@@ -43,7 +53,7 @@ bool SegmentOwner::open(const std::string& instance, std::string& error) {
                     ") still uses it: stop it first";
             return false;
         }
-        if (!mapping_.create(instance, error)) return false;
+        if (!mapping_.create(instance, error, location_bindings)) return false;
         reused_ = false;
     }
     ShmHeader& h = mapping_.view().header();

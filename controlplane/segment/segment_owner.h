@@ -16,7 +16,11 @@ class SegmentOwner {
 public:
     // Opens the segment of `instance`. Fails (with `error` set) when another sipwired
     // owns it, or when a data plane of a different layout is attached to it.
-    bool open(const std::string& instance, std::string& error);
+    // `location_bindings` sizes the location table of a new segment; a segment left
+    // with another size is replaced when no data plane uses it, else kept as it is
+    // (location_size_kept() then says so).
+    bool open(const std::string& instance, std::string& error, uint32_t location_bindings = 0);
+    bool location_size_kept() const { return location_size_kept_; }
 
     const SegmentView& view() const { return mapping_.view(); }
     bool reused() const { return reused_; }
@@ -35,6 +39,7 @@ public:
 private:
     ShmMapping mapping_;
     bool reused_ = false;
+    bool location_size_kept_ = false;
 };
 
 }  // namespace sipwire::segment

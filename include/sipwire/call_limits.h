@@ -113,7 +113,8 @@ static_assert(std::is_standard_layout_v<CallLimitsState>);
     X(cancel, "CANCEL")                                                                   \
     X(bye, "BYE")                                                                         \
     X(reservation_timeout, "No final response in time")                                   \
-    X(max_duration, "Call longer than the maximum duration (lost BYE)")
+    X(max_duration, "Call longer than the maximum duration (lost BYE)")                   \
+    X(media_timeout, "No media for the relay's inactivity timeout")
 
 enum class ChannelRelease : uint8_t {
 #define SIPWIRE_X(name, help) name,

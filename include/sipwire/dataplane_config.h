@@ -68,6 +68,25 @@ struct SipProxyConfig {
     uint16_t dispatch_set;  // set that takes requests not routed otherwise; kNoDestination = none
 };
 
+inline constexpr unsigned kMaxRegistrarDomains = 8;
+
+// The registrar's domains: a REGISTER whose Request-URI host is one of them goes to
+// sipwired; a request to user@<one of them> is routed by the location table.
+struct LocationConfig {
+    uint32_t domain_count;  // 0 = no registrar: REGISTER is proxied like any request
+    uint8_t domain_lengths[kMaxRegistrarDomains];
+    char domains[kMaxRegistrarDomains][kNameLen];  // lower case, not NUL-terminated
+};
+
+// The RTP relay (media anchoring). Ports come from [rtp_port_min, rtp_port_max].
+struct MediaConfig {
+    uint8_t relay;  // 1 = rewrite SDP and relay the media of calls through us
+    uint8_t pad[3];
+    uint32_t inactivity_timeout_ms;  // no packet on any port of an answered call: released
+    uint32_t offer_timeout_ms;       // an offer never answered: released
+    uint32_t relatch_after_ms;       // a latched port silent this long may latch a new source; 0 = never
+};
+
 struct DataplaneConfig {
     uint64_t generation;  // 1, 2, ... ; 0 = never published
     uint32_t port_count;
@@ -88,6 +107,8 @@ struct DataplaneConfig {
     DestinationSetConfig destination_sets[kMaxDestinationSets];
 
     CallLimitsConfig limits;
+    LocationConfig location;
+    MediaConfig media;
 };
 
 static_assert(std::is_trivially_copyable_v<BootConfig>);

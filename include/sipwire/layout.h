@@ -18,13 +18,15 @@
 #include "sipwire/datagram.h"
 #include "sipwire/dataplane_config.h"
 #include "sipwire/limits.h"
+#include "sipwire/location.h"
+#include "sipwire/media.h"
 #include "sipwire/sip_counters.h"
 #include "sipwire/spsc_ring.h"
 
 namespace sipwire {
 
 inline constexpr uint64_t kShmMagic = 0x31455249'57504953ULL;  // "SIPWIRE1" little-endian
-inline constexpr uint32_t kLayoutVersion = 4;
+inline constexpr uint32_t kLayoutVersion = 5;
 
 enum class WorkerRunState : uint32_t { stopped = 0, running = 1 };
 
@@ -40,6 +42,7 @@ struct alignas(64) WorkerState {
     alignas(64) PortCounters ports[kMaxPorts];
     alignas(64) SipCounters sip;
     alignas(64) CallLimitCounters limits;
+    alignas(64) MediaCounters media;
 };
 
 // Stable identities of dispatcher destinations, written by sipwired only: a
@@ -89,6 +92,8 @@ struct ShmHeader {
     uint32_t sizeof_registry;
     uint32_t sizeof_call_limits;
     uint32_t max_workers;
+    uint32_t sizeof_media;
+    uint32_t sizeof_location_record;
 
     uint64_t boot_offset;     // BootConfig
     uint64_t configs_offset;  // DataplaneConfig[kConfigSlots]
@@ -97,6 +102,12 @@ struct ShmHeader {
     uint64_t rings_offset;    // WorkerRings[kMaxWorkers]
     uint64_t registry_offset; // DestinationRegistry
     uint64_t call_limits_offset;  // CallLimitsState
+    uint64_t media_offset;        // MediaState
+    // The location table (location.h) is the last region; its size is chosen when
+    // the segment is created (sipwired's registrar.max_bindings), not at build time.
+    uint64_t location_offset;
+    uint32_t location_bindings;   // LocationRecord count, power of two; 0 = no table
+    uint32_t pad0;
 
     std::atomic<int32_t> controlplane_pid;
     std::atomic<int32_t> dataplane_pid;  // 0 when no data plane is attached
@@ -123,10 +134,11 @@ inline constexpr uint32_t published_slot(uint64_t packed) { return packed & 0xff
 constexpr uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
 
 struct SegmentLayout {
-    uint64_t boot, configs, workers, ports, registry, call_limits, rings, total;
+    uint64_t boot, configs, workers, ports, registry, call_limits, media, rings, location, total;
 };
 
-constexpr SegmentLayout compute_layout() {
+// `location_bindings`: records of the location table (a power of two, or 0).
+constexpr SegmentLayout compute_layout(uint32_t location_bindings = 0) {
     SegmentLayout l{};
     l.boot = align_up(sizeof(ShmHeader), 4096);
     l.configs = align_up(l.boot + sizeof(BootConfig), 64);
@@ -134,14 +146,16 @@ constexpr SegmentLayout compute_layout() {
     l.ports = align_up(l.workers + sizeof(WorkerState) * kMaxWorkers, 64);
     l.registry = align_up(l.ports + sizeof(PortStatus) * kMaxPorts, 64);
     l.call_limits = align_up(l.registry + sizeof(DestinationRegistry), 64);
-    l.rings = align_up(l.call_limits + sizeof(CallLimitsState), 4096);
-    l.total = align_up(l.rings + sizeof(WorkerRings) * kMaxWorkers, 4096);
+    l.media = align_up(l.call_limits + sizeof(CallLimitsState), 64);
+    l.rings = align_up(l.media + sizeof(MediaState), 4096);
+    l.location = align_up(l.rings + sizeof(WorkerRings) * kMaxWorkers, 4096);
+    l.total = align_up(l.location + location_region_size(location_bindings), 4096);
     return l;
 }
 
 // Fills a zeroed header for a new segment.
-inline void init_header(ShmHeader& h) {
-    constexpr SegmentLayout l = compute_layout();
+inline void init_header(ShmHeader& h, uint32_t location_bindings = 0) {
+    const SegmentLayout l = compute_layout(location_bindings);
     h.magic = kShmMagic;
     h.layout_version = kLayoutVersion;
     h.header_size = sizeof(ShmHeader);
@@ -161,6 +175,11 @@ inline void init_header(ShmHeader& h) {
     h.rings_offset = l.rings;
     h.registry_offset = l.registry;
     h.call_limits_offset = l.call_limits;
+    h.sizeof_media = sizeof(MediaState);
+    h.sizeof_location_record = sizeof(LocationRecord);
+    h.media_offset = l.media;
+    h.location_offset = l.location;
+    h.location_bindings = location_bindings;
 }
 
 // Empty string when `h` (mapped_size bytes) is a segment of this build's layout,
@@ -172,8 +191,10 @@ inline std::string check_header(const ShmHeader& h, uint64_t mapped_size) {
         return "layout version mismatch: segment has " + std::to_string(h.layout_version) +
                ", this build expects " + std::to_string(kLayoutVersion) +
                "; run sipwired and sipwire-dp from the same build";
+    const uint32_t b = h.location_bindings;
+    if (b != 0 && (b & (b - 1)) != 0) return "location table size is not a power of two";
     ShmHeader expected{};
-    init_header(expected);
+    init_header(expected, b);
     if (h.header_size != expected.header_size || h.total_size != expected.total_size ||
         h.sizeof_worker_state != expected.sizeof_worker_state ||
         h.sizeof_port_status != expected.sizeof_port_status ||
@@ -186,7 +207,10 @@ inline std::string check_header(const ShmHeader& h, uint64_t mapped_size) {
         h.workers_offset != expected.workers_offset || h.ports_offset != expected.ports_offset ||
         h.rings_offset != expected.rings_offset ||
         h.registry_offset != expected.registry_offset ||
-        h.call_limits_offset != expected.call_limits_offset)
+        h.call_limits_offset != expected.call_limits_offset ||
+        h.sizeof_media != expected.sizeof_media ||
+        h.sizeof_location_record != expected.sizeof_location_record ||
+        h.media_offset != expected.media_offset || h.location_offset != expected.location_offset)
         return "struct sizes or offsets differ from this build (same layout version); "
                "run sipwired and sipwire-dp from the same build";
     if (mapped_size < h.total_size) return "segment is truncated";
@@ -213,6 +237,18 @@ struct SegmentView {
     }
     CallLimitsState& call_limits() const {
         return *reinterpret_cast<CallLimitsState*>(base + header().call_limits_offset);
+    }
+    MediaState& media() const { return *reinterpret_cast<MediaState*>(base + header().media_offset); }
+    LocationTableView location() const {
+        const ShmHeader& h = header();
+        LocationTableView v;
+        if (h.location_bindings == 0) return v;
+        v.records = reinterpret_cast<LocationRecord*>(base + h.location_offset);
+        v.index = reinterpret_cast<LocationIndexEntry*>(base + h.location_offset +
+                                                        uint64_t{h.location_bindings} * sizeof(LocationRecord));
+        v.bindings = h.location_bindings;
+        v.index_mask = h.location_bindings * kLocationIndexPerBinding - 1;
+        return v;
     }
     WorkerRings& rings(uint32_t i) const {
         return reinterpret_cast<WorkerRings*>(base + header().rings_offset)[i];

@@ -58,7 +58,8 @@ public:
     }
 
     // Creates a zeroed segment with a fresh header, replacing any file of that name.
-    bool create(const std::string& instance, std::string& error) {
+    // `location_bindings`: records of the location table (power of two, or 0).
+    bool create(const std::string& instance, std::string& error, uint32_t location_bindings = 0) {
         name_ = segment_path(instance);
         shm_unlink(name_.c_str());
         const int fd = shm_open(name_.c_str(), O_RDWR | O_CREAT | O_EXCL, 0600);
@@ -66,7 +67,7 @@ public:
             error = "cannot create /dev/shm" + name_ + ": " + std::strerror(errno);
             return false;
         }
-        const uint64_t size = compute_layout().total;
+        const uint64_t size = compute_layout(location_bindings).total;
         if (ftruncate(fd, off_t(size)) != 0) {
             error = "cannot size /dev/shm" + name_ + ": " + std::strerror(errno);
             close(fd);
@@ -74,7 +75,7 @@ public:
         }
         const bool ok = map_fd(fd, size, error);
         close(fd);
-        if (ok) init_header(view_.header());
+        if (ok) init_header(view_.header(), location_bindings);
         return ok;
     }
 

@@ -50,7 +50,11 @@ inline constexpr unsigned kSipParseErrorCount = 0
       "Requests sent to a destination chosen by the dispatcher")                            \
     X(responses_punted, "sipwire_sip_responses_punted_total",                               \
       "Responses to sipwired's own requests (health probes), handed to sipwired")           \
-    X(keepalives, "sipwire_sip_keepalives_total", "CRLF keepalives received")
+    X(keepalives, "sipwire_sip_keepalives_total", "CRLF keepalives received")              \
+    X(registers_punted, "sipwire_sip_registers_punted_total",                               \
+      "REGISTER requests for our domains, handed to sipwired's registrar")                  \
+    X(requests_located, "sipwire_sip_requests_located_total",                               \
+      "Requests routed to a registered contact (location table)")
 
 // Responses sipwire-dp answers by itself.  X(field, status code, help)
 // Exposed as sipwire_sip_local_responses_total{code="...",reason="<field>"}.
@@ -60,7 +64,11 @@ inline constexpr unsigned kSipParseErrorCount = 0
     X(loop_detected, 482, "Request looped back to sipwire")                               \
     X(too_many_hops, 483, "Max-Forwards reached zero")                                    \
     X(no_destination, 503, "No healthy destination to dispatch to")                       \
-    X(at_capacity, 503, "New call over a CPS or channel limit, no failover")
+    X(at_capacity, 503, "New call over a CPS or channel limit, no failover")              \
+    X(user_unknown, 404, "Request for a user of our domains who is not known")            \
+    X(user_unavailable, 480, "Request for a known user with no live contact")             \
+    X(media_unavailable, 503, "No relay port or media session free for the offer")        \
+    X(bad_sdp, 488, "SDP offer the relay cannot anchor (malformed or hostile)")
 
 enum class SipLocalResponse : uint8_t {
 #define SIPWIRE_X(name, code, help) name,
